@@ -1,0 +1,103 @@
+"""Limits and costs: what RiskGate allows, how fast orders may go out, what trading costs.
+
+Money limits are whole rupees in the file (what a trader writes) and read through ``*_paise``
+properties inside, where all money is int paise (DESIGN rule 8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+
+from config.base import NonNegativeInt, PositiveInt, Section, rupees_to_paise
+from config.validate import Problem
+
+
+class RiskConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """RiskGate's limits. None has a default: limits on real money must be chosen, not
+    inherited. Every one must be > 0 (a zero limit would silently block all trading).
+
+    Quantities are shares (units) per symbol; ``max_order_value``, ``max_gross_exposure``,
+    ``max_daily_loss`` and ``max_drawdown`` are rupees; ``price_band_bps`` is how far (basis
+    points) a limit price may sit from the last traded price.
+    """
+
+    max_order_quantity: PositiveInt
+    max_order_value: PositiveInt
+    max_position_quantity: PositiveInt
+    max_gross_exposure: PositiveInt
+    max_open_orders: PositiveInt
+    max_orders_per_minute: PositiveInt
+    price_band_bps: PositiveInt
+    max_daily_loss: PositiveInt
+    """Realised plus unrealised loss for the day at which trading halts."""
+    max_drawdown: PositiveInt
+    """Fall from the day's peak PnL at which trading halts."""
+
+    @property
+    def max_order_value_paise(self) -> int:
+        return rupees_to_paise(self.max_order_value)
+
+    @property
+    def max_gross_exposure_paise(self) -> int:
+        return rupees_to_paise(self.max_gross_exposure)
+
+    @property
+    def max_daily_loss_paise(self) -> int:
+        return rupees_to_paise(self.max_daily_loss)
+
+    @property
+    def max_drawdown_paise(self) -> int:
+        return rupees_to_paise(self.max_drawdown)
+
+
+class OrdersConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How the OrderRouter talks to the broker. Rate defaults are Kite's per-account order limits
+    (beyond them Kite answers 429).
+
+    ``market_protection`` is Kite's parameter for market orders: -1 lets Kite choose, 0..100 is
+    a percentage. ``unknown_lookup_attempts``: how many times an order whose placement outcome
+    is unknown (timeout, 5xx) is looked up by tag before it is declared lost and trading halts.
+    """
+
+    per_second: PositiveInt = 10
+    per_minute: PositiveInt = 400
+    per_day: PositiveInt = 5000
+    market_protection: Annotated[int, msgspec.Meta(ge=-1, le=100)] = -1
+    unknown_lookup_attempts: PositiveInt = 5
+
+
+class ChargesConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Trading costs the PnL tracker deducts, Zerodha-style. Defaults are NSE intraday equity.
+
+    Rates are ``Decimal`` basis points of turnover (1 bps = 0.01%), written as numbers or, for
+    exactness, strings (``"0.297"``); caps and flat fees are int paise.
+
+    - brokerage: ``brokerage_bps`` of the order's value, at most ``brokerage_cap_paise`` per
+      executed order (0.03% or ₹20, whichever is lower);
+    - STT: ``stt_sell_bps`` on the sell side (0.025%);
+    - exchange transaction charge: ``exchange_txn_bps`` (NSE 0.00297%);
+    - SEBI fee: ``sebi_per_crore_paise`` per crore of turnover (₹10);
+    - stamp duty: ``stamp_buy_bps`` on the buy side (0.003%);
+    - GST: ``gst_percent`` of brokerage + exchange charge + SEBI fee (18%).
+    """
+
+    brokerage_bps: Decimal = Decimal("3")
+    brokerage_cap_paise: NonNegativeInt = 2000
+    stt_sell_bps: Decimal = Decimal("2.5")
+    exchange_txn_bps: Decimal = Decimal("0.297")
+    sebi_per_crore_paise: NonNegativeInt = 1000
+    stamp_buy_bps: Decimal = Decimal("0.3")
+    gst_percent: Decimal = Decimal("18")
+
+    @classmethod
+    def cross_checks(cls, values: Mapping[str, Any]) -> list[Problem]:
+        # msgspec's Meta bounds do not apply to Decimal, so the range is checked here.
+        problems: list[Problem] = []
+        for name, value in values.items():
+            if isinstance(value, Decimal) and (not value.is_finite() or value < 0):
+                problems.append((name, f"must be a finite decimal >= 0, got '{value}'"))
+        return problems

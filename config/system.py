@@ -1,0 +1,137 @@
+"""Sections about the process and its surroundings: how it runs, where it keeps state, when the
+market is open, and how often liveness and the broker's book are checked."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from config.base import (
+    NonEmptyStr,
+    NonNegativeFloat,
+    PositiveFloat,
+    Section,
+    have,
+)
+from config.validate import Problem
+
+Mode = Literal["paper", "live", "dry-run", "replay"]
+"""``paper``: simulated broker, synthetic or replayed ticks. ``live``: real orders on Kite.
+``dry-run``: live Kite ticks and decisions, orders logged but never sent. ``replay``: a recorded
+tick file through the paper broker, as fast as asked (backtests, bug reproduction)."""
+
+_HH_MM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+ClockTime = Annotated[str, msgspec.Meta(pattern=_HH_MM, description='a time as "HH:MM" (24-hour)')]
+_PORT = Annotated[int, msgspec.Meta(ge=0, le=65535)]
+
+
+class MetricsConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where the Prometheus exporter listens. The default address is loopback because
+    prometheus-client binds every interface unless told otherwise, and an exposed exporter
+    leaks positions; port 0 asks the OS for a free port (tests)."""
+
+    bind: NonEmptyStr = "127.0.0.1"
+    port: _PORT = 9108
+
+
+class SystemConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How the process runs. ``mode`` has no default: whether real money moves must be written
+    in the file, never guessed."""
+
+    mode: Mode
+    state_dir: NonEmptyStr = "state"
+    """Directory for durable state; relative paths are relative to the working directory."""
+    journal: NonEmptyStr = "journal.sqlite"
+    """File name of the journal inside ``state_dir`` (a name, not a path)."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    metrics: MetricsConfig = msgspec.field(default_factory=MetricsConfig)
+
+    @property
+    def journal_path(self) -> Path:
+        return Path(self.state_dir) / self.journal
+
+    @classmethod
+    def cross_checks(cls, values: Mapping[str, Any]) -> list[Problem]:
+        journal = values.get("journal")
+        if journal is not None and (Path(journal).name != journal or journal in (".", "..")):
+            return [("journal", f"must be a file name inside state_dir, got {journal!r}")]
+        return []
+
+
+class MarketConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """When the exchange trades, in its own time zone. The feed's staleness watchdog and the
+    strategies only act inside these hours (DESIGN rule 9: market hours come from config)."""
+
+    timezone: NonEmptyStr = "Asia/Kolkata"
+    """An IANA time zone name, as ``zoneinfo`` knows it."""
+    open: ClockTime = "09:15"
+    close: ClockTime = "15:30"
+    weekdays_only: bool = True
+    """Treat Saturday and Sunday as closed (exchange holidays are not modelled here)."""
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def open_time(self) -> datetime.time:
+        return _parse_clock(self.open)
+
+    @property
+    def close_time(self) -> datetime.time:
+        return _parse_clock(self.close)
+
+    @classmethod
+    def cross_checks(cls, values: Mapping[str, Any]) -> list[Problem]:
+        problems: list[Problem] = []
+        name = values.get("timezone")
+        if name is not None:
+            try:
+                zoneinfo.ZoneInfo(name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+                problems.append(("timezone", f"unknown time zone {name!r} (e.g. 'Asia/Kolkata')"))
+        if have(values, "open", "close") and values["open"] >= values["close"]:
+            # "HH:MM" strings compare like the times they name.
+            message = f"must be before close ({values['close']}), got {values['open']}"
+            problems.append(("open", message))
+        return problems
+
+
+class HeartbeatConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How often Heartbeat pings every actor, and how long a missing Pong is tolerated before
+    the actor is reported hung and the systemd watchdog is no longer petted."""
+
+    interval_seconds: PositiveFloat = 1.0
+    timeout_seconds: PositiveFloat = 3.0
+
+    @classmethod
+    def cross_checks(cls, values: Mapping[str, Any]) -> list[Problem]:
+        if have(values, "interval_seconds", "timeout_seconds"):
+            interval, timeout = values["interval_seconds"], values["timeout_seconds"]
+            if timeout <= interval:
+                message = f"must be greater than interval_seconds ({interval}), got {timeout}"
+                return [("timeout_seconds", message)]
+        return []
+
+
+class PositionSyncConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How often our books are compared with the broker's, and what to do when they disagree:
+    ``adopt`` the broker's book, ``halt`` new trading until a person looks, or only ``alert``."""
+
+    interval_seconds: PositiveFloat = 30.0
+    policy: Literal["adopt", "halt", "alert"] = "alert"
+    avg_price_tolerance_bps: NonNegativeFloat = 1.0
+    """Average prices closer than this (basis points) count as equal: brokers round them."""
+
+
+def _parse_clock(text: str) -> datetime.time:
+    if not re.match(_HH_MM, text):
+        raise ValueError(f"not an HH:MM time: {text!r}")
+    hours, minutes = text.split(":")
+    return datetime.time(int(hours), int(minutes))

@@ -1,0 +1,151 @@
+"""Time, injected. Nothing in shikra reads the time or schedules work any other way.
+
+Production uses ``WallClock``; replays and tests use ``VirtualClock``, whose time moves only when
+told to, so a test of a backoff or an interval is exact and instant instead of slept through.
+Two readings are offered because they answer different questions: ``now_ns`` is *when* (wall
+time, UTC nanoseconds, comparable with exchange timestamps), ``monotonic`` is *how long* (never
+jumps when NTP steps the wall clock, so it measures intervals, timeouts and restart windows).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+_log = logging.getLogger(__name__)
+
+
+class Cancellable(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now_ns(self) -> int:
+        """Wall time: nanoseconds since the Unix epoch, UTC."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes backwards; only differences mean anything."""
+        ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable:
+        """Run ``callback`` once, ``delay`` seconds from now, on the clock's own thread (wall)
+        or inside ``advance`` (virtual). Callbacks must be quick: they only send a message."""
+        ...
+
+
+class _Timer:
+    __slots__ = ("callback", "cancelled", "due", "seq")
+
+    def __init__(self, due: float, seq: int, callback: Callable[[], None]) -> None:
+        self.due = due
+        self.seq = seq
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def __lt__(self, other: _Timer) -> bool:
+        return (self.due, self.seq) < (other.due, other.seq)
+
+
+class WallClock:
+    """Real time, with one scheduler thread for every ``call_later`` in the process (a thread
+    per timer would mean thousands of threads for thousands of strategies)."""
+
+    def __init__(self) -> None:
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def now_ns(self) -> int:
+        return time.time_ns()
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable:
+        timer = _Timer(time.monotonic() + max(0.0, delay), next(self._seq), callback)
+        with self._wake:
+            heapq.heappush(self._timers, timer)
+            if self._thread is None:
+                # A daemon thread: timers only ever send messages, and a pending timer must
+                # not keep a process alive that has otherwise shut down.
+                self._thread = threading.Thread(target=self._run, name="clock", daemon=True)
+                self._thread.start()
+            self._wake.notify()
+        return timer
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._timers or self._timers[0].due > time.monotonic():
+                    timeout = self._timers[0].due - time.monotonic() if self._timers else None
+                    self._wake.wait(timeout)
+                timer = heapq.heappop(self._timers)
+            if not timer.cancelled:
+                try:
+                    timer.callback()
+                except Exception:  # a broken callback must not stop every other timer
+                    _log.exception("timer callback failed")
+
+
+class VirtualClock:
+    """Time that moves only when ``advance`` is called. ``sleep`` advances it, so code that
+    sleeps finishes at once while reading the time it would have slept."""
+
+    def __init__(self, start_ns: int = 1_767_225_600_000_000_000) -> None:
+        self._lock = threading.RLock()
+        self._start_ns = start_ns
+        self._elapsed = 0.0
+        self._timers: list[_Timer] = []
+        self._seq = itertools.count()
+
+    def now_ns(self) -> int:
+        with self._lock:
+            return self._start_ns + round(self._elapsed * 1e9)
+
+    def monotonic(self) -> float:
+        with self._lock:
+            return self._elapsed
+
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable:
+        timer = _Timer(self.monotonic() + max(0.0, delay), next(self._seq), callback)
+        with self._lock:
+            heapq.heappush(self._timers, timer)
+        return timer
+
+    def pending(self) -> int:
+        """Timers not yet due (cancelled ones excluded): lets a test wait for one to be set."""
+        with self._lock:
+            return sum(1 for t in self._timers if not t.cancelled)
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward, running every timer that falls due, in due order, each at its
+        own due time."""
+        with self._lock:
+            target = self._elapsed + seconds
+        while True:
+            with self._lock:
+                if not self._timers or self._timers[0].due > target:
+                    self._elapsed = max(self._elapsed, target)
+                    return
+                timer = heapq.heappop(self._timers)
+                self._elapsed = max(self._elapsed, timer.due)
+            if not timer.cancelled:
+                timer.callback()

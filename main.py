@@ -1,0 +1,87 @@
+"""shikra's command line: ``check-config`` validates a config file; ``run`` starts the daemon.
+
+Imports are deferred into each command so that ``check-config`` stays fast and never loads
+the actor runtime (pykka) or the broker client (kiteconnect): it is meant for editors, CI and
+``ExecStartPre=`` lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+"""Bad arguments or a bad config: the same code argparse uses, and systemd's "invalid args"."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return its exit code."""
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shikra",
+        description="A supervised-actor trading daemon for Zerodha Kite Connect.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check-config",
+        help="validate a config file and list every problem in it",
+        description="Print 'ok' and exit 0 if FILE is a valid config; otherwise print one "
+        "'path: message' line per problem and exit 2.",
+    )
+    check.add_argument("file", metavar="FILE", help="the TOML config file")
+    check.set_defaults(handler=_check_config)
+
+    run = commands.add_parser("run", help="run the daemon")
+    run.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="the TOML config file (default: the embedded paper config, config/paper.toml)",
+    )
+    run.add_argument(
+        "--duration",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        default=None,
+        help="stop cleanly after this many seconds (default: run until stopped)",
+    )
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from config import ConfigError, load_config
+
+    try:
+        load_config(args.file)
+    except ConfigError as exc:
+        print(exc)
+        return EXIT_USAGE
+    print("ok")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    print("run: not implemented yet", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
+    return seconds
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""shikra's vocabulary: every message any actor sends, and the codecs for journal and wire.
+
+Read this package to learn what the system does. The flow, in messages:
+
+    Tick -> OrderIntent / CancelIntent -> ApprovedOrder | OrderRejected -> OrderEvent, Fill
+         -> PositionUpdate, PnLUpdate -> (RiskGate's limits) -> TradingStateChanged
+    Halt / Reduce / Resume / Flatten (operator or limit), Ping / Pong / HealthReport (liveness),
+    ReconciliationReport (books vs broker), ChildDown / ChildRestarted / Escalated (supervision).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from messages.base import Delivery, Message, Nanos, Paise
+from messages.control import (
+    Flatten,
+    Halt,
+    Reduce,
+    Resume,
+    StateSource,
+    TradingState,
+    TradingStateChanged,
+)
+from messages.health import HealthReport, Ping, Pong
+from messages.lifecycle import ChildDown, ChildRestarted, Escalated
+from messages.market import FeedStatus, Tick
+from messages.orders import (
+    ApprovedOrder,
+    CancelIntent,
+    Fill,
+    OrderEvent,
+    OrderIntent,
+    OrderRejected,
+    OrderStatus,
+    OrderType,
+    Product,
+    RejectReason,
+    Side,
+)
+from messages.portfolio import (
+    DiffKind,
+    PnLUpdate,
+    PositionDiff,
+    PositionUpdate,
+    ReconcilePolicy,
+    ReconciliationReport,
+    SymbolPnL,
+)
+
+AnyMessage = (
+    Tick
+    | FeedStatus
+    | OrderIntent
+    | CancelIntent
+    | ApprovedOrder
+    | OrderRejected
+    | OrderEvent
+    | Fill
+    | PositionUpdate
+    | SymbolPnL
+    | PnLUpdate
+    | PositionDiff
+    | ReconciliationReport
+    | TradingStateChanged
+    | Halt
+    | Reduce
+    | Resume
+    | Flatten
+    | Ping
+    | Pong
+    | HealthReport
+    | ChildDown
+    | ChildRestarted
+    | Escalated
+)
+"""Every sendable message: the tagged union the journal and the control socket decode into."""
+
+ALL_MESSAGE_TYPES: tuple[type[Message], ...] = AnyMessage.__args__
+
+_msgpack_encoder = msgspec.msgpack.Encoder()
+_msgpack_decoder = msgspec.msgpack.Decoder(AnyMessage)
+_json_encoder = msgspec.json.Encoder()
+_json_decoder = msgspec.json.Decoder(AnyMessage)
+
+
+def to_msgpack(message: Message) -> bytes:
+    return _msgpack_encoder.encode(message)
+
+
+def from_msgpack(data: bytes) -> Any:
+    """Decode any message. Raises ``msgspec.DecodeError`` (or its subclass ``ValidationError``)
+    on anything else: never another exception type."""
+    try:
+        return _msgpack_decoder.decode(data)
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise _not_a_message(exc) from exc
+
+
+def to_json(message: Message) -> bytes:
+    return _json_encoder.encode(message)
+
+
+def from_json(data: bytes) -> Any:
+    """As ``from_msgpack``, for JSON."""
+    try:
+        return _json_decoder.decode(data)
+    except (UnicodeDecodeError, RecursionError) as exc:
+        raise _not_a_message(exc) from exc
+
+
+def _not_a_message(exc: Exception) -> msgspec.DecodeError:
+    # msgspec lets these two escape: invalid UTF-8 inside a string it materialises
+    # (msgspec#714), and unknown fields nested past the recursion limit (it skips them
+    # recursively). Both mean "not a message", which callers already handle as DecodeError.
+    return msgspec.DecodeError(f"not a message: {type(exc).__name__}: {exc}")
+
+
+__all__ = [
+    "ALL_MESSAGE_TYPES",
+    "AnyMessage",
+    "ApprovedOrder",
+    "CancelIntent",
+    "ChildDown",
+    "ChildRestarted",
+    "Delivery",
+    "DiffKind",
+    "Escalated",
+    "FeedStatus",
+    "Fill",
+    "Flatten",
+    "Halt",
+    "HealthReport",
+    "Message",
+    "Nanos",
+    "OrderEvent",
+    "OrderIntent",
+    "OrderRejected",
+    "OrderStatus",
+    "OrderType",
+    "Paise",
+    "Ping",
+    "PnLUpdate",
+    "Pong",
+    "PositionDiff",
+    "PositionUpdate",
+    "Product",
+    "ReconcilePolicy",
+    "ReconciliationReport",
+    "Reduce",
+    "RejectReason",
+    "Resume",
+    "Side",
+    "StateSource",
+    "SymbolPnL",
+    "Tick",
+    "TradingState",
+    "TradingStateChanged",
+    "from_json",
+    "from_msgpack",
+    "to_json",
+    "to_msgpack",
+]

@@ -1,0 +1,41 @@
+"""Market data: what the feed tells the strategies and the PnL tracker."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from messages.base import Delivery, Message, Nanos, Paise
+
+
+class Tick(Message, frozen=True, kw_only=True):
+    """One price update for one instrument.
+
+    ``exchange_ns`` is when the exchange stamped it; ``receive_ns`` when shikra read it off the
+    wire. Their difference is the feed's delay, measured for every tick. ``bid``/``ask`` are absent
+    for LTP-only feeds; the paper broker then fills at ``ltp``.
+    """
+
+    delivery: ClassVar[Delivery] = Delivery.DROP
+
+    symbol: str
+    ltp: Paise
+    exchange_ns: Nanos
+    receive_ns: Nanos
+    bid: Paise | None = None
+    ask: Paise | None = None
+    bid_qty: int = 0
+    ask_qty: int = 0
+    volume: int = 0
+
+
+class FeedStatus(Message, frozen=True, kw_only=True):
+    """The feed's own account of itself, sent to Heartbeat: connected or not, and how old the
+    newest tick is. A silent open socket looks healthy to the socket layer; this does not."""
+
+    delivery: ClassVar[Delivery] = Delivery.DROP
+
+    connected: bool
+    last_tick_ns: Nanos | None
+    ticks_total: int
+    reconnects_total: int
+    at_ns: Nanos

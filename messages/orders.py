@@ -1,0 +1,159 @@
+"""Orders: from a strategy's wish (intent) through risk (approved or rejected) to the broker's
+account of what happened (order events and fills)."""
+
+from __future__ import annotations
+
+import enum
+
+from messages.base import Message, Nanos, Paise
+
+
+class Side(enum.Enum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+    @property
+    def sign(self) -> int:
+        """+1 for a buy, -1 for a sell: the change in position per unit of quantity."""
+        return 1 if self is Side.BUY else -1
+
+
+class OrderType(enum.Enum):
+    """Kite's order types. SL is a stop-limit (trigger and limit price), SL-M a stop-market."""
+
+    MARKET = "MARKET"
+    LIMIT = "LIMIT"
+    SL = "SL"
+    SL_M = "SL-M"
+
+
+class Product(enum.Enum):
+    """Kite's products: MIS intraday, CNC delivery, NRML carry-forward derivatives."""
+
+    MIS = "MIS"
+    CNC = "CNC"
+    NRML = "NRML"
+
+
+class OrderIntent(Message, frozen=True, kw_only=True):
+    """A strategy's request to trade. Nothing is sent until RiskGate approves it.
+
+    ``client_id`` is deterministic (strategy, symbol and a per-strategy sequence), so the same
+    decision replayed after a restart produces the same id and the journal recognises it: this is
+    what makes "never send an order twice" checkable. It travels to Kite as the order ``tag``.
+    ``origin_ns`` is the receive time of the tick that caused the intent, for latency tracing.
+    """
+
+    client_id: str
+    symbol: str
+    side: Side
+    quantity: int
+    order_type: OrderType = OrderType.MARKET
+    limit_price: Paise | None = None
+    trigger_price: Paise | None = None
+    product: Product = Product.MIS
+    reason: str = ""
+    origin_ns: Nanos = 0
+
+
+class CancelIntent(Message, frozen=True, kw_only=True):
+    """A request to cancel a working order. Cancels always pass risk: they only reduce risk."""
+
+    client_id: str
+    symbol: str
+    reason: str = ""
+
+
+class ApprovedOrder(Message, frozen=True, kw_only=True):
+    """An intent RiskGate let through, with the time it did so. Only the OrderRouter acts on it."""
+
+    intent: OrderIntent
+    approved_ns: Nanos
+    reduces_exposure: bool = False
+
+
+class RejectReason(enum.Enum):
+    """Why an intent or order did not go out. One reason per check, so the metric and the log
+    say which limit fired."""
+
+    INVALID_QUANTITY = "invalid_quantity"
+    INVALID_PRICE = "invalid_price"
+    UNKNOWN_SYMBOL = "unknown_symbol"
+    MAX_ORDER_QUANTITY = "max_order_quantity"
+    MAX_ORDER_VALUE = "max_order_value"
+    MAX_POSITION = "max_position"
+    MAX_GROSS_EXPOSURE = "max_gross_exposure"
+    MAX_OPEN_ORDERS = "max_open_orders"
+    MAX_ORDERS_PER_MINUTE = "max_orders_per_minute"
+    PRICE_BAND = "price_band"
+    MARKET_CLOSED = "market_closed"
+    MAX_DAILY_LOSS = "max_daily_loss"
+    MAX_DRAWDOWN = "max_drawdown"
+    HALTED = "halted"
+    REDUCING_ONLY = "reducing_only"
+    RECONCILING = "reconciling"
+    DUPLICATE = "duplicate"
+    RATE_LIMITED = "rate_limited"
+    BROKER_REJECTED = "broker_rejected"
+    BROKER_ERROR = "broker_error"
+
+
+class OrderRejected(Message, frozen=True, kw_only=True):
+    """An intent refused before it reached the broker, or an order the broker refused.
+    ``detail`` is for a person: what limit, what value, what to do."""
+
+    client_id: str
+    symbol: str
+    reason: RejectReason
+    detail: str = ""
+    at_ns: Nanos = 0
+
+
+class OrderStatus(enum.Enum):
+    """An order's lifecycle. ``UNKNOWN`` is the honest state after a placement whose reply was
+    lost (timeout, 5xx): the order may or may not exist at the broker, and until it is looked up
+    by tag nothing may be re-sent."""
+
+    NEW = "new"
+    SUBMITTED = "submitted"
+    OPEN = "open"
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in _TERMINAL
+
+
+_TERMINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELLED, OrderStatus.REJECTED})
+
+
+class OrderEvent(Message, frozen=True, kw_only=True):
+    """A change in an order's status, published by the OrderRouter."""
+
+    client_id: str
+    symbol: str
+    side: Side
+    status: OrderStatus
+    quantity: int
+    filled_quantity: int = 0
+    broker_order_id: str | None = None
+    reason: str = ""
+    at_ns: Nanos = 0
+
+
+class Fill(Message, frozen=True, kw_only=True):
+    """One execution. ``trade_id`` is the broker's and unique: a fill is applied at most once."""
+
+    trade_id: str
+    client_id: str
+    symbol: str
+    side: Side
+    quantity: int
+    price: Paise
+    broker_order_id: str | None = None
+    product: Product = Product.MIS
+    at_ns: Nanos = 0

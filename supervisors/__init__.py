@@ -1,0 +1,31 @@
+"""Supervision, Erlang/OTP style, on pykka: child specs, restart strategies and intensity,
+backoff, and a directory of names so that a restarted actor keeps receiving."""
+
+from supervisors.actor import SupervisedActor
+from supervisors.directory import ActorUnavailable, Address, Directory
+from supervisors.faults import FaultInjector, InjectedFault
+from supervisors.policy import Backoff, Restart, RestartIntensity, Strategy, children_to_restart
+from supervisors.spec import ChildSpec, Link, SupervisorSpec, supervisor_child
+from supervisors.supervisor import Escalation, Supervisor
+from supervisors.tree import SupervisionTree
+
+__all__ = [
+    "ActorUnavailable",
+    "Address",
+    "Backoff",
+    "ChildSpec",
+    "Directory",
+    "Escalation",
+    "FaultInjector",
+    "InjectedFault",
+    "Link",
+    "Restart",
+    "RestartIntensity",
+    "Strategy",
+    "SupervisedActor",
+    "SupervisionTree",
+    "Supervisor",
+    "SupervisorSpec",
+    "children_to_restart",
+    "supervisor_child",
+]

@@ -1,0 +1,166 @@
+"""The shell every shikra actor lives in: a pykka actor that reports to its supervisor.
+
+pykka's own failure handling does not fit supervision, so this shell takes it over:
+
+* pykka calls ``on_failure`` only after the actor is unregistered, skips it when ``on_start``
+  raises, and silently drops every tell queued behind the crash. Here an exception in start-up
+  or in a handler is caught, the name is unbound in the same step as the dead instance's inbox is
+  drained (held messages go back to the front of the name's queue for the next instance; nothing
+  is lost), the supervisor is told, and the instance stops.
+* a ``BaseException`` escaping a pykka handler stops *every* actor in the process. The shell
+  catches those too and treats them as this actor's crash, so one bad handler cannot take down
+  the tree.
+
+Subclasses implement ``started`` (rebuild state; may raise), ``handle`` (one message) and
+``stopping`` (release resources), and send only through ``address(name).tell(...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+import pykka
+
+from messages.base import Message
+from messages.health import Ping, Pong
+from messages.lifecycle import ChildDown
+from supervisors.directory import Address
+from supervisors.faults import InjectedFault
+from supervisors.spec import Link
+
+_log = logging.getLogger(__name__)
+
+
+class SupervisedActor(pykka.ThreadingActor):
+    """Base of every actor in the tree. See the module docstring for why it exists."""
+
+    fault_injectable: ClassVar[bool] = True
+    """Supervisors opt out: a drill injects faults into workers, and tests the supervisors."""
+
+    def __init__(self, link: Link) -> None:
+        super().__init__()
+        self.link = link
+        self.name = link.name
+        self._down = False
+        self._addresses: dict[str, Address] = {}
+
+    # -- for subclasses ----------------------------------------------------------------------
+
+    def started(self) -> None:
+        """Build state from durable sources before the first message. May raise: that is a
+        crash like any other."""
+
+    def handle(self, message: Any) -> Any:
+        """Handle one message. An exception here crashes this instance, not the process."""
+        _log.warning("%s: no handler for %s", self.name, type(message).__name__)
+
+    def stopping(self) -> None:
+        """Release resources. Runs on every stop, after a crash too."""
+
+    def address(self, name: str) -> Address:
+        address = self._addresses.get(name)
+        if address is None:
+            address = self._addresses[name] = self.link.directory.address(name)
+        return address
+
+    def finish(self, reason: str = "finished") -> None:
+        """Stop by choice: a normal exit, which a TRANSIENT child is not restarted after."""
+        self._go_down(crashed=False, reason=reason)
+
+    # -- pykka hooks -------------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        try:
+            if not self.link.bound.wait(timeout=30.0):
+                raise RuntimeError("never bound to its name by the supervisor")
+            self.started()
+        except BaseException as exc:  # see module docstring: BaseException included
+            self._crash(exc, "start-up")
+        finally:
+            self.link.started.set()
+
+    def on_receive(self, message: Any) -> Any:
+        if self._down:
+            # The name was unbound and the inbox drained; only something holding this raw ref
+            # could have sent this. Route it through the name so it follows its policy.
+            self.address(self.name).tell(message)
+            return None
+        try:
+            if self.link.faults is not None and self.fault_injectable:
+                self.link.faults.check(self.name, message)
+            if type(message) is Ping:
+                return self._pong(message)
+            return self.handle(message)
+        except BaseException as exc:
+            self._crash(exc, f"handling {type(message).__name__}")
+            return None
+
+    def on_stop(self) -> None:
+        try:
+            self.stopping()
+        except Exception:
+            _log.exception("%s: error while stopping", self.name)
+        finally:
+            self.link.metrics.actor_up.labels(actor=self.name).set(0)
+            self.link.exited.set()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _pong(self, ping: Ping) -> None:
+        self.address(ping.reply_to).tell(
+            Pong(
+                seq=ping.seq,
+                actor=self.name,
+                sent_ns=ping.sent_ns,
+                mailbox_depth=self.actor_inbox.qsize(),
+            )
+        )
+
+    def _crash(self, exc: BaseException, during: str) -> None:
+        self.link.metrics.actor_crashes.labels(actor=self.name).inc()
+        _log.error(
+            "%s crashed during %s: %s: %s",
+            self.name,
+            during,
+            type(exc).__name__,
+            exc,
+            # A drill's injected fault needs no traceback; a real crash does.
+            exc_info=not isinstance(exc, InjectedFault),
+        )
+        self._go_down(crashed=True, reason=f"{type(exc).__name__} during {during}: {exc}")
+
+    def _go_down(self, *, crashed: bool, reason: str) -> None:
+        if self._down:
+            return
+        self._down = True
+        self.link.directory.unbind(self.name, self.link.incarnation, drain=self._drain_inbox)
+        self.link.report(
+            ChildDown(
+                supervisor=self.link.parent,
+                child=self.name,
+                incarnation=self.link.incarnation,
+                crashed=crashed,
+                reason=reason,
+                at_ns=self.link.clock.now_ns(),
+            )
+        )
+        self.stop()
+
+    def _drain_inbox(self) -> Iterator[Message]:
+        """Take every message still queued for this instance. pykka's own envelopes (a stop
+        request, a proxy call) are put back for pykka to answer as it shuts the actor down."""
+        internal = []
+        while True:
+            try:
+                envelope = self.actor_inbox.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(envelope.message, Message) and envelope.reply_to is None:
+                yield envelope.message
+            else:
+                internal.append(envelope)
+        for envelope in internal:
+            self.actor_inbox.put(envelope)
