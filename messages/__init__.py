@@ -25,8 +25,8 @@ from messages.control import (
     TradingStateChanged,
 )
 from messages.health import HealthReport, Ping, Pong
-from messages.lifecycle import ChildDown, ChildRestarted, Escalated
-from messages.market import FeedStatus, Tick
+from messages.lifecycle import ChildDown, ChildRestarted, Escalated, Wakeup
+from messages.market import FeedStatus, Mark, Marks, Tick
 from messages.orders import (
     ApprovedOrder,
     CancelIntent,
@@ -52,6 +52,8 @@ from messages.portfolio import (
 
 AnyMessage = (
     Tick
+    | Mark
+    | Marks
     | FeedStatus
     | OrderIntent
     | CancelIntent
@@ -75,6 +77,7 @@ AnyMessage = (
     | ChildDown
     | ChildRestarted
     | Escalated
+    | Wakeup
 )
 """Every sendable message: the tagged union the journal and the control socket decode into."""
 
@@ -133,6 +136,8 @@ __all__ = [
     "Flatten",
     "Halt",
     "HealthReport",
+    "Mark",
+    "Marks",
     "Message",
     "Nanos",
     "OrderEvent",
@@ -158,6 +163,7 @@ __all__ = [
     "Tick",
     "TradingState",
     "TradingStateChanged",
+    "Wakeup",
     "from_json",
     "from_msgpack",
     "to_json",

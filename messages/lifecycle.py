@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 
-from messages.base import Message, Nanos
+from messages.base import Delivery, Message, Nanos
 
 
 class ChildDown(Message, frozen=True, kw_only=True):
@@ -41,3 +41,14 @@ class Escalated(Message, frozen=True, kw_only=True):
     within_seconds: Annotated[float, msgspec.Meta(ge=0.0, le=1e9)]
     reason: str = ""
     at_ns: Nanos = 0
+
+
+class Wakeup(Message, frozen=True, kw_only=True):
+    """An actor's timer firing: sent by the clock to the actor's own address. ``incarnation``
+    ties it to the instance that set it, so a timer set by an instance that has since crashed
+    never fires into its successor (which sets its own)."""
+
+    delivery: ClassVar[Delivery] = Delivery.DROP
+
+    incarnation: int
+    purpose: str

@@ -28,6 +28,31 @@ class Tick(Message, frozen=True, kw_only=True):
     volume: int = 0
 
 
+class Mark(Message, frozen=True, kw_only=True):
+    """The latest prices of one symbol, inside a ``Marks`` batch."""
+
+    delivery: ClassVar[Delivery] = Delivery.DROP
+
+    symbol: str
+    ltp: Paise
+    bid: Paise | None = None
+    ask: Paise | None = None
+
+
+class Marks(Message, frozen=True, kw_only=True):
+    """The latest price of every symbol that moved since the previous batch, sent by TickFeed
+    a few times a second to the actors that value positions (PnLTracker) and check prices
+    (RiskGate). Batched because they need the *current* price, not every tick: one message per
+    interval instead of one per tick keeps the tick path to the strategies short.
+    ``market_ns`` is the exchange time of the newest tick in the batch: market time, which is
+    what limits and market hours are judged by (in replay it is far from wall time)."""
+
+    delivery: ClassVar[Delivery] = Delivery.DROP
+
+    marks: tuple[Mark, ...]
+    market_ns: Nanos
+
+
 class FeedStatus(Message, frozen=True, kw_only=True):
     """The feed's own account of itself, sent to Heartbeat: connected or not, and how old the
     newest tick is. A silent open socket looks healthy to the socket layer; this does not."""

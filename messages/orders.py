@@ -42,6 +42,9 @@ class OrderIntent(Message, frozen=True, kw_only=True):
     decision replayed after a restart produces the same id and the journal recognises it: this is
     what makes "never send an order twice" checkable. It travels to Kite as the order ``tag``.
     ``origin_ns`` is the receive time of the tick that caused the intent, for latency tracing.
+    ``market_price`` and ``market_ns`` are the last price and exchange time the strategy saw: the
+    fallback reference for RiskGate when it has no mark of its own yet, and the market time by
+    which market hours are judged.
     """
 
     client_id: str
@@ -54,6 +57,8 @@ class OrderIntent(Message, frozen=True, kw_only=True):
     product: Product = Product.MIS
     reason: str = ""
     origin_ns: Nanos = 0
+    market_price: Paise | None = None
+    market_ns: Nanos = 0
 
 
 class CancelIntent(Message, frozen=True, kw_only=True):

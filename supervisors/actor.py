@@ -26,7 +26,7 @@ import pykka
 
 from messages.base import Message
 from messages.health import Ping, Pong
-from messages.lifecycle import ChildDown
+from messages.lifecycle import ChildDown, Wakeup
 from supervisors.directory import Address
 from supervisors.faults import InjectedFault
 from supervisors.spec import Link
@@ -66,6 +66,19 @@ class SupervisedActor(pykka.ThreadingActor):
             address = self._addresses[name] = self.link.directory.address(name)
         return address
 
+    def wakeup(self, purpose: str) -> None:
+        """A timer set with ``wake_in`` fired (in this actor's thread, like any message)."""
+
+    def wake_in(self, seconds: float, purpose: str) -> None:
+        """Have ``wakeup(purpose)`` called in about ``seconds`` (0: as soon as the mailbox gets
+        to it). The timer belongs to this instance: if it crashes first, the timer is void."""
+        me = self.address(self.name)
+        note = Wakeup(incarnation=self.link.incarnation, purpose=purpose)
+        if seconds <= 0:
+            me.tell(note)
+        else:
+            self.link.clock.call_later(seconds, lambda: me.tell(note))
+
     def finish(self, reason: str = "finished") -> None:
         """Stop by choice: a normal exit, which a TRANSIENT child is not restarted after."""
         self._go_down(crashed=False, reason=reason)
@@ -93,6 +106,10 @@ class SupervisedActor(pykka.ThreadingActor):
                 self.link.faults.check(self.name, message)
             if type(message) is Ping:
                 return self._pong(message)
+            if type(message) is Wakeup:
+                if message.incarnation == self.link.incarnation:
+                    self.wakeup(message.purpose)
+                return None
             return self.handle(message)
         except BaseException as exc:
             self._crash(exc, f"handling {type(message).__name__}")

@@ -49,6 +49,8 @@ ALL_TYPES: tuple[type[Message], ...] = messages.ALL_MESSAGE_TYPES
 EXPECTED_TYPE_NAMES = frozenset(
     {
         "Tick",
+        "Mark",
+        "Marks",
         "FeedStatus",
         "OrderIntent",
         "CancelIntent",
@@ -72,6 +74,7 @@ EXPECTED_TYPE_NAMES = frozenset(
         "ChildDown",
         "ChildRestarted",
         "Escalated",
+        "Wakeup",
     }
 )
 
@@ -93,10 +96,10 @@ def _name(cls: type) -> str:
     return cls.__name__
 
 
-def test_vocabulary_is_exactly_the_24_known_message_types():
+def test_vocabulary_is_exactly_the_known_message_types():
     names = [cls.__name__ for cls in ALL_TYPES]
-    assert len(names) == 24
-    assert len(set(names)) == 24, "a message type is listed twice in AnyMessage"
+    assert len(names) == len(EXPECTED_TYPE_NAMES) == 27
+    assert len(set(names)) == len(names), "a message type is listed twice in AnyMessage"
     assert set(names) == EXPECTED_TYPE_NAMES
     assert typing.get_args(messages.AnyMessage) == ALL_TYPES
     for cls in ALL_TYPES:
@@ -304,6 +307,7 @@ def test_the_vocabulary_has_the_shapes_the_builder_modes_exist_for():
     ]
     assert len(optional) >= 5
     assert {(c.__name__, n) for c, n in nested_tuples} == {
+        ("Marks", "marks"),
         ("PnLUpdate", "symbols"),
         ("ReconciliationReport", "diffs"),
     }
@@ -506,7 +510,7 @@ def test_every_message_is_tagged_with_its_class_name_under_type(cls):
 
 def test_tags_are_unique_across_the_vocabulary():
     tags = [cls.__struct_config__.tag for cls in ALL_TYPES]
-    assert len(tags) == 24
+    assert len(tags) == len(EXPECTED_TYPE_NAMES)
     assert len(set(tags)) == len(tags)
 
 
@@ -631,7 +635,7 @@ def test_an_order_event_retagged_as_a_rejection_fails_on_the_reason_type():
 # 4. Delivery policy
 # --------------------------------------------------------------------------------------------
 
-DROP = frozenset({"Tick", "FeedStatus", "Ping", "Pong", "HealthReport"})
+DROP = frozenset({"Tick", "Mark", "Marks", "FeedStatus", "Ping", "Pong", "HealthReport", "Wakeup"})
 HOLD = frozenset(
     {
         # orders and fills
@@ -668,7 +672,7 @@ def test_every_message_type_has_an_explicitly_expected_policy():
         "a message type was added or removed: decide its delivery policy here"
     )
     assert len(HOLD) == 19
-    assert len(DROP) == 5
+    assert len(DROP) == 8
 
 
 @pytest.mark.parametrize("cls", ALL_TYPES, ids=_name)
@@ -696,7 +700,8 @@ def test_the_default_policy_is_the_safe_one():
 
 EXPECTED_PAISE_FIELDS = {
     "Tick": {"ltp", "bid", "ask"},
-    "OrderIntent": {"limit_price", "trigger_price"},
+    "Mark": {"ltp", "bid", "ask"},
+    "OrderIntent": {"limit_price", "trigger_price", "market_price"},
     "Fill": {"price"},
     "PositionUpdate": {"open_cost"},
     "SymbolPnL": {"realized", "unrealized", "charges"},
@@ -743,7 +748,7 @@ PAISE_CASES = [(cls, name) for cls in ALL_TYPES for name in sorted(paise_fields(
 def test_the_paise_fields_are_exactly_the_expected_ones():
     found = {cls.__name__: paise_fields(cls) for cls in ALL_TYPES if paise_fields(cls)}
     assert found == EXPECTED_PAISE_FIELDS
-    assert len(PAISE_CASES) == 18
+    assert len(PAISE_CASES) == 22
 
 
 @pytest.mark.parametrize(

@@ -96,3 +96,12 @@ def test_injected_crashes_are_supervised(nth):
         assert got == [str(i) for i in range(nth * 3) if (i + 1) % nth != 0]
         assert injected == [("s", "raise")] * 3
         assert sample(tree, "shikra_actor_restarts_total", actor="s") == 3
+
+
+def test_the_config_rule_type_drives_the_injector():
+    """The injector reads ``[[faults.rules]]`` as the config decodes them."""
+    from config.faults import FaultRule
+
+    rule = FaultRule(actor="Strategy:*", action="raise", every_nth=2, max_times=1)
+    injector = FaultInjector([rule], seed=0, sleep=lambda s: None)
+    assert _outcomes(injector, "Strategy:NSE:TCS", [_tick()] * 6) == [False, True] + [False] * 4

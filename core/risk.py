@@ -1,0 +1,301 @@
+"""Pre-trade risk, pure: every intent passes named checks, each with its own reject reason.
+
+``RiskBook`` is RiskGate's whole state (trading state, positions from fills, working orders,
+marks, the day's PnL) and its decisions. The RiskGate actor only feeds it messages and sends
+what it returns. The order of the checks is deliberate: the trading state first (a halt must
+win over everything), then the intent's own validity, then market hours, then the limits.
+
+An order *reduces exposure* when it is opposite to the position and no larger than what is
+left of it after other working reducing orders: such orders pass REDUCING, and are exempt from
+the limits that exist to stop exposure from growing (position, gross exposure, open orders,
+orders per minute). Nothing passes HALTED or RECONCILING except RiskGate's own flatten orders.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from core.market_hours import MarketHours
+from messages import (
+    OrderIntent,
+    OrderType,
+    PnLUpdate,
+    RejectReason,
+    Side,
+    StateSource,
+    TradingState,
+    TradingStateChanged,
+)
+
+MINUTE_NS = 60_000_000_000
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskLimits:
+    """The limits in exact units: quantities in shares, money in paise."""
+
+    max_order_quantity: int
+    max_order_value: int
+    max_position_quantity: int
+    max_gross_exposure: int
+    max_open_orders: int
+    max_orders_per_minute: int
+    price_band_bps: int
+    max_daily_loss: int
+    max_drawdown: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Instrument:
+    tick_size: int
+    lot_size: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """``reason`` is None when the intent may go; ``reduces`` is what RiskGate tells the router
+    (exits and cancels jump the rate limiter's queue)."""
+
+    reason: RejectReason | None
+    detail: str = ""
+    reduces: bool = False
+
+    @property
+    def approved(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class _Working:
+    symbol: str
+    side: Side
+    remaining: int
+    reduces: bool
+
+
+@dataclass
+class RiskBook:
+    limits: RiskLimits
+    instruments: dict[str, Instrument]
+    hours: MarketHours
+    state: TradingState = TradingState.RECONCILING
+    resume_to: TradingState = TradingState.ACTIVE
+    """The state to enter once start-up reconciliation is clean (a journaled halt survives)."""
+    positions: dict[str, int] = field(default_factory=dict)
+    marks: dict[str, int] = field(default_factory=dict)
+    working: dict[str, _Working] = field(default_factory=dict)
+    seen_ids: set[str] = field(default_factory=set)
+    approvals: deque[int] = field(default_factory=deque)
+    market_ns: int = 0
+    pnl: PnLUpdate | None = None
+
+    # -- the checks ------------------------------------------------------------------------
+
+    def evaluate(self, intent: OrderIntent, *, own_flatten: bool = False) -> Verdict:
+        """Decide one intent. Approval records it as working and counts it per minute."""
+        verdict = self._check(intent, own_flatten)
+        if verdict.approved:
+            self.seen_ids.add(intent.client_id)
+            self.working[intent.client_id] = _Working(
+                intent.symbol, intent.side, intent.quantity, verdict.reduces
+            )
+            self.approvals.append(self._now(intent))
+        return verdict
+
+    def _check(self, intent: OrderIntent, own_flatten: bool) -> Verdict:
+        instrument = self.instruments.get(intent.symbol)
+        if instrument is None:
+            return Verdict(RejectReason.UNKNOWN_SYMBOL, f"{intent.symbol} is not configured")
+        if intent.quantity <= 0 or intent.quantity % instrument.lot_size:
+            detail = f"quantity {intent.quantity} is not a positive multiple of the lot size"
+            return Verdict(RejectReason.INVALID_QUANTITY, f"{detail} {instrument.lot_size}")
+        if intent.client_id in self.seen_ids:
+            return Verdict(RejectReason.DUPLICATE, f"client id {intent.client_id} already used")
+        reduces = self.reduces_exposure(intent)
+        state = self._state_verdict(reduces, own_flatten)
+        if state is not None:
+            return state
+        price_problem = self._price_problem(intent, instrument)
+        if price_problem is not None:
+            return Verdict(RejectReason.INVALID_PRICE, price_problem)
+        now = self._now(intent)
+        if not self.hours.is_open(now):
+            return Verdict(RejectReason.MARKET_CLOSED, f"market closed at {self.hours.local(now)}")
+        reference = self.marks.get(intent.symbol, intent.market_price)
+        band = self._band_problem(intent, reference)
+        if band is not None:
+            return Verdict(RejectReason.PRICE_BAND, band)
+        if intent.quantity > self.limits.max_order_quantity:
+            detail = f"{intent.quantity} > max_order_quantity {self.limits.max_order_quantity}"
+            return Verdict(RejectReason.MAX_ORDER_QUANTITY, detail)
+        price = intent.limit_price or intent.trigger_price or reference
+        if price is None:
+            return Verdict(RejectReason.INVALID_PRICE, "no price known to value the order")
+        value = price * intent.quantity
+        if value > self.limits.max_order_value:
+            detail = (
+                f"value {_rupees(value)} > max_order_value {_rupees(self.limits.max_order_value)}"
+            )
+            return Verdict(RejectReason.MAX_ORDER_VALUE, detail)
+        if reduces:
+            return Verdict(None, reduces=True)
+        breach = self.loss_breach()
+        if breach is not None:  # e.g. resumed by hand while still beyond a loss limit
+            return Verdict(*breach)
+        return self._exposure_verdict(intent, value, now) or Verdict(None)
+
+    def _state_verdict(self, reduces: bool, own_flatten: bool) -> Verdict | None:
+        if own_flatten and reduces:
+            return None
+        if self.state is TradingState.HALTED:
+            return Verdict(RejectReason.HALTED, "trading is halted")
+        if self.state is TradingState.RECONCILING:
+            return Verdict(RejectReason.RECONCILING, "positions not yet reconciled with the broker")
+        if self.state is TradingState.REDUCING and not reduces:
+            return Verdict(RejectReason.REDUCING_ONLY, "only exposure-reducing orders allowed")
+        return None
+
+    @staticmethod
+    def _price_problem(intent: OrderIntent, instrument: Instrument) -> str | None:
+        needs_limit = intent.order_type in (OrderType.LIMIT, OrderType.SL)
+        needs_trigger = intent.order_type in (OrderType.SL, OrderType.SL_M)
+        kind = intent.order_type.value
+        if needs_limit != (intent.limit_price is not None):
+            return f"{kind} order {'needs' if needs_limit else 'takes no'} limit price"
+        if needs_trigger != (intent.trigger_price is not None):
+            return f"{kind} order {'needs' if needs_trigger else 'takes no'} trigger price"
+        for name, price in (("limit", intent.limit_price), ("trigger", intent.trigger_price)):
+            if price is not None and (price <= 0 or price % instrument.tick_size):
+                return f"{name} price {price} paise is not a positive multiple of the tick size"
+        return None
+
+    def _band_problem(self, intent: OrderIntent, reference: int | None) -> str | None:
+        prices = [p for p in (intent.limit_price, intent.trigger_price) if p is not None]
+        if not prices:
+            return None
+        if reference is None:
+            return "no last price to check the limit price against"
+        for price in prices:
+            # |price - ref| / ref > band / 10_000, in integers
+            if abs(price - reference) * 10_000 > self.limits.price_band_bps * reference:
+                return (
+                    f"price {_rupees(price)} is more than {self.limits.price_band_bps} bps "
+                    f"from the last price {_rupees(reference)}"
+                )
+        return None
+
+    def _exposure_verdict(self, intent: OrderIntent, value: int, now: int) -> Verdict | None:
+        position = self.positions.get(intent.symbol, 0)
+        pending = sum(
+            w.remaining * w.side.sign
+            for w in self.working.values()
+            if w.symbol == intent.symbol and not w.reduces
+        )
+        after = position + pending + intent.quantity * intent.side.sign
+        if abs(after) > self.limits.max_position_quantity:
+            detail = f"position would be {after} > max_position_quantity"
+            return Verdict(
+                RejectReason.MAX_POSITION, f"{detail} {self.limits.max_position_quantity}"
+            )
+        gross = self.gross_exposure() + value
+        if gross > self.limits.max_gross_exposure:
+            limit = _rupees(self.limits.max_gross_exposure)
+            detail = f"gross exposure would be {_rupees(gross)} > {limit}"
+            return Verdict(RejectReason.MAX_GROSS_EXPOSURE, detail)
+        if len(self.working) >= self.limits.max_open_orders:
+            detail = f"{len(self.working)} open orders = max_open_orders"
+            return Verdict(RejectReason.MAX_OPEN_ORDERS, detail)
+        while self.approvals and self.approvals[0] <= now - MINUTE_NS:
+            self.approvals.popleft()
+        if len(self.approvals) >= self.limits.max_orders_per_minute:
+            detail = f"{len(self.approvals)} orders in the last minute = max_orders_per_minute"
+            return Verdict(RejectReason.MAX_ORDERS_PER_MINUTE, detail)
+        return None
+
+    # -- what the checks read --------------------------------------------------------------
+
+    def reduces_exposure(self, intent: OrderIntent) -> bool:
+        position = self.positions.get(intent.symbol, 0)
+        if position == 0 or intent.side.sign == (1 if position > 0 else -1):
+            return False
+        already = sum(
+            w.remaining for w in self.working.values() if w.symbol == intent.symbol and w.reduces
+        )
+        return intent.quantity + already <= abs(position)
+
+    def gross_exposure(self) -> int:
+        """Sum over symbols of |position| x last price, plus what working orders that add
+        exposure would add once filled (paise). A symbol with no mark yet is valued at 0: that
+        only arises before the first batch of marks."""
+        held = sum(abs(q) * self.marks.get(s, 0) for s, q in self.positions.items())
+        coming = sum(
+            w.remaining * self.marks.get(w.symbol, 0)
+            for w in self.working.values()
+            if not w.reduces
+        )
+        return held + coming
+
+    def _now(self, intent: OrderIntent) -> int:
+        return max(self.market_ns, intent.market_ns)
+
+    # -- what the book learns --------------------------------------------------------------
+
+    def on_fill(self, symbol: str, side: Side, quantity: int, client_id: str) -> None:
+        self.positions[symbol] = self.positions.get(symbol, 0) + side.sign * quantity
+        working = self.working.get(client_id)
+        if working is not None:
+            working.remaining -= quantity
+            if working.remaining <= 0:
+                del self.working[client_id]
+
+    def on_order_done(self, client_id: str) -> None:
+        """The order reached a terminal status: it no longer counts as working."""
+        self.working.pop(client_id, None)
+
+    def on_marks(self, marks: dict[str, int], market_ns: int) -> None:
+        self.marks.update(marks)
+        self.market_ns = max(self.market_ns, market_ns)
+
+    def on_pnl(self, update: PnLUpdate, at_ns: int) -> TradingStateChanged | None:
+        """Record the day's PnL; a loss limit breached switches to HALTED (once)."""
+        self.pnl = update
+        breach = self.loss_breach()
+        if breach is None or self.state is TradingState.HALTED:
+            return None
+        return self.change(TradingState.HALTED, StateSource.LIMIT, breach[1], at_ns)
+
+    def loss_breach(self) -> tuple[RejectReason, str] | None:
+        """Which loss limit the day's PnL breaches, if any, and how."""
+        if self.pnl is None:
+            return None
+        if self.pnl.net <= -self.limits.max_daily_loss:
+            limit = _rupees(self.limits.max_daily_loss)
+            return (
+                RejectReason.MAX_DAILY_LOSS,
+                f"max_daily_loss: net {_rupees(self.pnl.net)} <= -{limit}",
+            )
+        if self.pnl.drawdown >= self.limits.max_drawdown:
+            limit = _rupees(self.limits.max_drawdown)
+            detail = f"max_drawdown: drawdown {_rupees(self.pnl.drawdown)} >= {limit}"
+            return RejectReason.MAX_DRAWDOWN, detail
+        return None
+
+    def change(
+        self, state: TradingState, source: StateSource, reason: str, at_ns: int
+    ) -> TradingStateChanged | None:
+        """Switch state. While RECONCILING, an operator's state is remembered for afterwards."""
+        if self.state is TradingState.RECONCILING and source is not StateSource.RECONCILIATION:
+            self.resume_to = state
+            return None
+        if state is self.state:
+            return None
+        previous, self.state = self.state, state
+        return TradingStateChanged(
+            state=state, previous=previous, source=source, reason=reason, at_ns=at_ns
+        )
+
+
+def _rupees(paise: int) -> str:
+    sign = "-" if paise < 0 else ""
+    return f"{sign}₹{abs(paise) // 100:,}.{abs(paise) % 100:02d}"

@@ -1,0 +1,279 @@
+"""Every pre-trade check, at its boundary, with the reason it names; state transitions."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+
+from core.market_hours import MarketHours
+from core.risk import Instrument, RiskBook, RiskLimits
+from messages import (
+    OrderIntent,
+    OrderType,
+    PnLUpdate,
+    RejectReason,
+    Side,
+    StateSource,
+    TradingState,
+)
+
+IST = zoneinfo.ZoneInfo("Asia/Kolkata")
+HOURS = MarketHours(IST, datetime.time(9, 15), datetime.time(15, 30))
+
+
+def ist_ns(day: int, hour: int, minute: int, second: int = 0) -> int:
+    """Epoch ns of 2026-11-<day> hh:mm:ss IST (Nov 20 is a Friday, Nov 21 a Saturday)."""
+    moment = datetime.datetime(2026, 11, day, hour, minute, second, tzinfo=IST)
+    return int(moment.timestamp()) * 1_000_000_000
+
+
+OPEN_NS = ist_ns(20, 10, 0)
+
+LIMITS = RiskLimits(
+    max_order_quantity=100,
+    max_order_value=100_000_00,  # ₹1,00,000
+    max_position_quantity=150,
+    max_gross_exposure=200_000_00,  # ₹2,00,000
+    max_open_orders=3,
+    max_orders_per_minute=5,
+    price_band_bps=200,  # 2 %
+    max_daily_loss=5_000_00,
+    max_drawdown=7_500_00,
+)
+
+
+def book(state: TradingState = TradingState.ACTIVE, **kw) -> RiskBook:
+    b = RiskBook(
+        limits=LIMITS,
+        instruments={"NSE:INFY": Instrument(tick_size=5, lot_size=1)},
+        hours=HOURS,
+        state=state,
+        **kw,
+    )
+    b.on_marks({"NSE:INFY": 1_000_00}, OPEN_NS)  # ₹1,000.00
+    return b
+
+
+_ids = iter(range(1_000_000))
+
+
+def intent(qty: int = 10, side: Side = Side.BUY, **kw) -> OrderIntent:
+    fields = {"client_id": f"t{next(_ids)}", "symbol": "NSE:INFY", "market_ns": OPEN_NS}
+    fields.update(kw)
+    return OrderIntent(side=side, quantity=qty, **fields)
+
+
+def reason(b: RiskBook, i: OrderIntent) -> RejectReason | None:
+    return b.evaluate(i).reason
+
+
+def test_a_plain_intent_passes():
+    assert reason(book(), intent()) is None
+
+
+@pytest.mark.parametrize("qty", [0, -5])
+def test_non_positive_quantity_is_rejected(qty):
+    assert reason(book(), intent(qty)) is RejectReason.INVALID_QUANTITY
+
+
+def test_quantity_must_be_whole_lots():
+    b = book()
+    b.instruments["NSE:INFY"] = Instrument(tick_size=5, lot_size=25)
+    assert reason(b, intent(30)) is RejectReason.INVALID_QUANTITY
+    assert reason(b, intent(50)) is None
+
+
+def test_unknown_symbol():
+    assert reason(book(), intent(symbol="NSE:NOPE")) is RejectReason.UNKNOWN_SYMBOL
+
+
+def test_duplicate_client_id_is_never_approved_twice():
+    b = book()
+    first = intent()
+    assert b.evaluate(first).approved
+    assert reason(b, first) is RejectReason.DUPLICATE
+
+
+def test_max_order_quantity_boundary():
+    assert reason(book(), intent(100)) is None
+    assert reason(book(), intent(101)) is RejectReason.MAX_ORDER_QUANTITY
+
+
+def test_max_order_value_boundary():
+    # 100 x ₹1,000.00 = ₹1,00,000 exactly: allowed; a limit one tick higher is over.
+    b = book()
+    at = intent(100, order_type=OrderType.LIMIT, limit_price=1_000_00)
+    assert reason(b, at) is None
+    over = intent(100, order_type=OrderType.LIMIT, limit_price=1_000_05)
+    assert reason(book(), over) is RejectReason.MAX_ORDER_VALUE
+
+
+def test_max_position_counts_position_and_working_orders():
+    b = book()
+    b.on_fill("NSE:INFY", Side.BUY, 100, "earlier")
+    assert b.evaluate(intent(30)).approved  # working: 100 + 30
+    assert reason(b, intent(20)) is None  # 150 exactly
+    assert reason(b, intent(1)) is RejectReason.MAX_POSITION
+
+
+def test_max_gross_exposure_boundary():
+    b = book()
+    b.limits = LIMITS.__class__(**{**LIMITS.__dict__, "max_position_quantity": 1_000})
+    b.on_fill("NSE:INFY", Side.BUY, 100, "earlier")  # ₹1,00,000 held
+    assert reason(b, intent(50)) is None  # ₹50,000 working: ₹1,50,000 in all
+    assert reason(b, intent(50)) is None  # ₹2,00,000 exactly
+    assert reason(b, intent(1)) is RejectReason.MAX_GROSS_EXPOSURE
+
+
+def test_max_open_orders_boundary():
+    b = book()
+    for _ in range(3):
+        assert b.evaluate(intent(1)).approved
+    assert reason(b, intent(1)) is RejectReason.MAX_OPEN_ORDERS
+    b.on_order_done(next(iter(b.working)))
+    assert reason(b, intent(1)) is None
+
+
+def test_max_orders_per_minute_is_a_sliding_minute_of_market_time():
+    b = book()
+    b.limits = LIMITS.__class__(**{**LIMITS.__dict__, "max_open_orders": 100})
+    for second in range(5):
+        assert b.evaluate(intent(1, market_ns=OPEN_NS + second * 10**9)).approved
+    assert (
+        reason(b, intent(1, market_ns=OPEN_NS + 59 * 10**9)) is RejectReason.MAX_ORDERS_PER_MINUTE
+    )
+    # 60 s after the first approval it has left the window.
+    assert reason(b, intent(1, market_ns=OPEN_NS + 60 * 10**9)) is None
+
+
+def test_price_band_boundary():
+    # 2 % of ₹1,000.00 = ₹20.00: ₹1,020.00 is inside, ₹1,020.05 outside; below mirrors.
+    def limit(price: int) -> OrderIntent:
+        return intent(1, order_type=OrderType.LIMIT, limit_price=price)
+
+    assert reason(book(), limit(1_020_00)) is None
+    assert reason(book(), limit(1_020_05)) is RejectReason.PRICE_BAND
+    assert reason(book(), limit(980_00)) is None
+    assert reason(book(), limit(979_95)) is RejectReason.PRICE_BAND
+
+
+def test_price_band_falls_back_to_the_intents_market_price_without_a_mark():
+    b = book()
+    b.marks.clear()
+    inside = intent(1, order_type=OrderType.LIMIT, limit_price=500_00, market_price=500_00)
+    assert reason(b, inside) is None
+    unknown = intent(1, order_type=OrderType.LIMIT, limit_price=500_00)
+    assert reason(b, unknown) is RejectReason.PRICE_BAND
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"order_type": OrderType.LIMIT},  # no limit price
+        {"order_type": OrderType.SL_M},  # no trigger
+        {"order_type": OrderType.MARKET, "limit_price": 1_000_00},
+        {"order_type": OrderType.LIMIT, "limit_price": 1_000_03},  # off the 5-paise tick
+        {"order_type": OrderType.SL, "limit_price": 1_000_00, "trigger_price": 0},
+    ],
+)
+def test_invalid_prices(kw):
+    assert reason(book(), intent(1, **kw)) is RejectReason.INVALID_PRICE
+
+
+@pytest.mark.parametrize(
+    ("moment", "open_"),
+    [
+        (ist_ns(20, 9, 14, 59), False),
+        (ist_ns(20, 9, 15, 0), True),
+        (ist_ns(20, 15, 29, 59), True),
+        (ist_ns(20, 15, 30, 0), False),
+        (ist_ns(21, 10, 0, 0), False),  # Saturday
+    ],
+)
+def test_market_hours_boundaries_in_ist(moment, open_):
+    b = RiskBook(
+        limits=LIMITS,
+        instruments={"NSE:INFY": Instrument(tick_size=5, lot_size=1)},
+        hours=HOURS,
+        state=TradingState.ACTIVE,
+    )
+    b.marks["NSE:INFY"] = 1_000_00
+    got = reason(b, intent(1, market_ns=moment))
+    assert got is (None if open_ else RejectReason.MARKET_CLOSED)
+
+
+def test_halted_rejects_everything_but_its_own_flatten_orders():
+    b = book(TradingState.HALTED)
+    b.on_fill("NSE:INFY", Side.BUY, 10, "earlier")
+    assert reason(b, intent(10, Side.SELL)) is RejectReason.HALTED  # even a strategy's exit
+    assert b.evaluate(intent(10, Side.SELL), own_flatten=True).approved
+
+
+def test_reconciling_rejects_new_orders():
+    assert reason(book(TradingState.RECONCILING), intent()) is RejectReason.RECONCILING
+
+
+def test_reducing_lets_only_exposure_reducing_orders_through():
+    b = book(TradingState.REDUCING)
+    b.on_fill("NSE:INFY", Side.BUY, 10, "earlier")
+    assert reason(b, intent(5, Side.BUY)) is RejectReason.REDUCING_ONLY
+    assert reason(b, intent(11, Side.SELL)) is RejectReason.REDUCING_ONLY  # would flip short
+    verdict = b.evaluate(intent(6, Side.SELL))
+    assert verdict.approved and verdict.reduces
+    # 6 already working to reduce: only 4 more can still reduce.
+    assert reason(b, intent(5, Side.SELL)) is RejectReason.REDUCING_ONLY
+    assert reason(b, intent(4, Side.SELL)) is None
+
+
+def pnl(net: int, drawdown: int = 0) -> PnLUpdate:
+    return PnLUpdate(
+        realized=net, unrealized=0, charges=0, net=net, peak_net=net + drawdown, drawdown=drawdown
+    )
+
+
+def test_daily_loss_boundary_halts_once():
+    b = book()
+    assert b.on_pnl(pnl(-4_999_99), OPEN_NS) is None
+    assert b.state is TradingState.ACTIVE
+    change = b.on_pnl(pnl(-5_000_00), OPEN_NS)
+    assert change is not None and change.state is TradingState.HALTED
+    assert change.source is StateSource.LIMIT and "max_daily_loss" in change.reason
+    assert b.on_pnl(pnl(-6_000_00), OPEN_NS) is None  # already halted: one change only
+
+
+def test_drawdown_boundary_halts():
+    b = book()
+    assert b.on_pnl(pnl(1_000_00, drawdown=7_499_99), OPEN_NS) is None
+    change = b.on_pnl(pnl(1_000_00, drawdown=7_500_00), OPEN_NS)
+    assert change is not None and "max_drawdown" in change.reason
+
+
+def test_resumed_by_hand_beyond_a_loss_limit_still_rejects_entries_with_the_reason():
+    b = book()
+    b.on_pnl(pnl(-5_000_00), OPEN_NS)
+    b.change(TradingState.ACTIVE, StateSource.OPERATOR, "resume", OPEN_NS)
+    assert reason(b, intent()) is RejectReason.MAX_DAILY_LOSS
+    b.on_fill("NSE:INFY", Side.BUY, 10, "earlier")
+    assert reason(b, intent(10, Side.SELL)) is None  # exits still allowed
+
+
+def test_operator_state_during_reconciling_applies_after_reconciliation():
+    b = book(TradingState.RECONCILING)
+    assert b.change(TradingState.HALTED, StateSource.OPERATOR, "halt", OPEN_NS) is None
+    assert b.state is TradingState.RECONCILING and b.resume_to is TradingState.HALTED
+    change = b.change(b.resume_to, StateSource.RECONCILIATION, "clean", OPEN_NS)
+    assert change is not None and change.previous is TradingState.RECONCILING
+    assert b.state is TradingState.HALTED
+
+
+def test_fills_move_positions_and_retire_working_orders():
+    b = book()
+    i = intent(10)
+    b.evaluate(i)
+    b.on_fill("NSE:INFY", Side.BUY, 4, i.client_id)
+    assert b.working[i.client_id].remaining == 6
+    b.on_fill("NSE:INFY", Side.BUY, 6, i.client_id)
+    assert i.client_id not in b.working
+    assert b.positions["NSE:INFY"] == 10
