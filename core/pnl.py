@@ -1,0 +1,211 @@
+"""The day's profit and loss: the position book, the charges, the marks, and what they add up to.
+
+``net = realized + unrealized - charges``, all exact integer paise (DESIGN.md rule 8). The ledger
+is what the PnLTracker actor asks and what RiskGate's loss limits are enforced from, so figures are
+kept current incrementally (one symbol's work per fill or mark) and peak / drawdown move whenever
+net moves, by a fill or by a mark: a limit must never miss the mark that breaches it.
+
+Unrealized PnL uses each symbol's latest mark. A symbol with a position but no mark yet is valued
+at its own average cost, so it contributes 0 until its first mark arrives (the fill price is not
+taken as a mark: marks come only from the market).
+
+Round trips (a position opened from flat and brought back to, or through, flat) are the unit of
+the trade statistics. A round trip's result is its gross realized PnL minus the charges of its
+fills. A flipping fill belongs to two round trips, so its charges are split by quantity: the
+closing part gets ``total * closed_quantity // quantity`` (floored), the new round trip the rest,
+so no paisa is lost or counted twice.
+
+The equity curve keeps at most ``max_curve_points`` points (default 10,000), dropping the oldest:
+a day of ticks would otherwise grow it without bound, and the recent curve is what a dashboard
+and a drawdown investigation need. Peak and max drawdown are tracked separately and never lost.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from fractions import Fraction
+
+from core.charges import NO_CHARGES, ChargeCalculator, ChargeRates, Charges
+from core.positions import FillOutcome, Position, PositionBook
+from messages.orders import Fill
+from messages.portfolio import PnLUpdate, SymbolPnL
+
+DEFAULT_MAX_CURVE_POINTS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedFill:
+    """A fill as the ledger saw it: the book's outcome and the charges levied (``NO_CHARGES``
+    for a duplicate, which changed nothing)."""
+
+    outcome: FillOutcome
+    charges: Charges
+
+
+@dataclass(frozen=True, slots=True)
+class PnLSummary:
+    """Every figure at one moment, in paise. ``win_rate`` and ``profit_factor`` are exact
+    fractions (``float()`` them for display); None when undefined (no round trips, no losers)."""
+
+    realized: int
+    unrealized: int
+    charges: int
+    net: int
+    peak_net: int
+    drawdown: int
+    max_drawdown: int
+    trades: int
+    wins: int
+    losses: int
+    win_rate: Fraction | None
+    profit_factor: Fraction | None
+    equity_curve: tuple[tuple[int, int], ...]
+    symbols: tuple[SymbolPnL, ...]
+
+
+class PnLLedger:
+    """Positions, charges and marks for one trading day. Pure: times come in on fills and marks."""
+
+    def __init__(
+        self,
+        rates: ChargeRates | None = None,
+        max_curve_points: int = DEFAULT_MAX_CURVE_POINTS,
+    ) -> None:
+        if max_curve_points < 1:
+            raise ValueError(f"max_curve_points must be at least 1, got {max_curve_points}")
+        self._book = PositionBook()
+        self._calculator = ChargeCalculator(rates)
+        self._marks: dict[str, int] = {}
+        self._unrealized_by_symbol: dict[str, int] = {}
+        self._charges_by_symbol: dict[str, int] = {}
+        self._open_round_trip_charges: dict[str, int] = {}
+        self._realized = 0
+        self._unrealized = 0
+        self._charges = 0
+        self._net = 0
+        self._peak_net = 0
+        self._max_drawdown = 0
+        self._trades = 0
+        self._wins = 0
+        self._losses = 0
+        self._winning_sum = 0
+        self._losing_sum = 0  # as a positive number
+        self._curve: deque[tuple[int, int]] = deque(maxlen=max_curve_points)
+
+    def apply_fill(self, fill: Fill) -> AppliedFill:
+        """Book the fill, charge it, and move net, peak and drawdown. A fill whose trade id was
+        already applied changes nothing and is charged nothing."""
+        # Refuse an uncharged product before the book changes, so a refusal leaves no trace.
+        self._calculator.rates.for_product(fill.product)
+        outcome = self._book.apply(fill)
+        if outcome.duplicate:
+            return AppliedFill(outcome, NO_CHARGES)
+        charges = self._calculator.charge(fill)
+        symbol = fill.symbol
+        fee = charges.total
+        self._realized += outcome.realized
+        self._charges += fee
+        self._charges_by_symbol[symbol] = self._charges_by_symbol.get(symbol, 0) + fee
+        self._attribute_to_round_trips(outcome, fill.quantity, fee)
+        self._revalue(symbol, outcome.position)
+        self._net_changed(fill.at_ns, always_record=True)
+        return AppliedFill(outcome, charges)
+
+    def mark(self, symbol: str, price_paise: int, *, at_ns: int) -> None:
+        """Value the symbol's open position at ``price_paise`` from now on. Records a curve point
+        (at ``at_ns``) only when net actually changed."""
+        if type(price_paise) is not int or price_paise <= 0:
+            raise ValueError(f"mark for {symbol} must be a positive int of paise: {price_paise!r}")
+        self._marks[symbol] = price_paise
+        self._revalue(symbol, self._book.position(symbol))
+        self._net_changed(at_ns, always_record=False)
+
+    def position(self, symbol: str) -> Position:
+        return self._book.position(symbol)
+
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        """``{symbol: (quantity, open_cost)}`` of open positions, for ``core.reconcile``."""
+        return self._book.snapshot()
+
+    def summary(self) -> PnLSummary:
+        return PnLSummary(
+            realized=self._realized,
+            unrealized=self._unrealized,
+            charges=self._charges,
+            net=self._net,
+            peak_net=self._peak_net,
+            drawdown=self._peak_net - self._net,
+            max_drawdown=self._max_drawdown,
+            trades=self._trades,
+            wins=self._wins,
+            losses=self._losses,
+            win_rate=Fraction(self._wins, self._trades) if self._trades else None,
+            profit_factor=Fraction(self._winning_sum, self._losing_sum) if self._losses else None,
+            equity_curve=tuple(self._curve),
+            symbols=self._symbol_figures(),
+        )
+
+    def to_update(self, at_ns: int) -> PnLUpdate:
+        """The ``PnLUpdate`` message for this moment."""
+        return PnLUpdate(
+            realized=self._realized,
+            unrealized=self._unrealized,
+            charges=self._charges,
+            net=self._net,
+            peak_net=self._peak_net,
+            drawdown=self._peak_net - self._net,
+            trades=self._trades,
+            symbols=self._symbol_figures(),
+            at_ns=at_ns,
+        )
+
+    def _symbol_figures(self) -> tuple[SymbolPnL, ...]:
+        figures = []
+        for symbol in self._book.symbols():
+            position = self._book.position(symbol)
+            figures.append(
+                SymbolPnL(
+                    symbol=symbol,
+                    realized=position.realized,
+                    unrealized=self._unrealized_by_symbol.get(symbol, 0),
+                    charges=self._charges_by_symbol.get(symbol, 0),
+                    quantity=position.quantity,
+                )
+            )
+        return tuple(figures)
+
+    def _attribute_to_round_trips(self, outcome: FillOutcome, quantity: int, fee: int) -> None:
+        symbol = outcome.symbol
+        open_charges = self._open_round_trip_charges.pop(symbol, 0)
+        if outcome.round_trip_closed and outcome.round_trip_realized is not None:
+            closing_share = fee * outcome.closed_quantity // quantity
+            self._record_round_trip(outcome.round_trip_realized - open_charges - closing_share)
+            if outcome.opened_quantity:  # a flip: the rest of the fee opens the next round trip
+                self._open_round_trip_charges[symbol] = fee - closing_share
+        elif not outcome.position.is_flat:
+            self._open_round_trip_charges[symbol] = open_charges + fee
+
+    def _record_round_trip(self, result: int) -> None:
+        self._trades += 1
+        if result > 0:
+            self._wins += 1
+            self._winning_sum += result
+        elif result < 0:
+            self._losses += 1
+            self._losing_sum -= result
+
+    def _revalue(self, symbol: str, position: Position) -> None:
+        mark = self._marks.get(symbol)
+        value = 0 if mark is None else mark * position.quantity - position.open_cost
+        self._unrealized += value - self._unrealized_by_symbol.get(symbol, 0)
+        self._unrealized_by_symbol[symbol] = value
+
+    def _net_changed(self, at_ns: int, *, always_record: bool) -> None:
+        net = self._realized + self._unrealized - self._charges
+        if net == self._net and not always_record:
+            return
+        self._net = net
+        self._peak_net = max(self._peak_net, net)
+        self._max_drawdown = max(self._max_drawdown, self._peak_net - net)
+        self._curve.append((at_ns, net))
