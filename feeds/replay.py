@@ -1,0 +1,173 @@
+"""Replays a recorded tick file (format: ``feeds/REPLAY_FORMAT.md``) through the TickSource
+interface.
+
+The file is read lazily, one record ahead of what has been released, so a full day of a busy
+recording never sits in memory and a malformed line is reported when it is reached.
+
+**Speed.** ``"max"`` releases up to the batch limit on every poll, whatever the time: the
+consumer sets the pace (a back-test on virtual time). A number is a multiple of recorded speed:
+tick *i* is due once ``(now_ns - first poll) * speed >= exchange_ns[i] - exchange_ns[0]``, so 1.0
+replays the day as it happened and 10.0 ten times faster. The division is done with an exact
+``Fraction`` so the due time of every tick is an exact integer number of nanoseconds.
+
+**Out-of-order times are kept.** File order is taken to be arrival order: a recording of several
+instruments legitimately interleaves exchange stamps slightly out of order (exchange time is
+per-instrument), and reordering would replay something that never happened. Such a record is
+delivered in file order (it is due at once, its time having passed) and counted in
+``stats.out_of_order``, so a badly shuffled file is visible without losing data.
+
+**Malformed lines are skipped and counted, never raised.** A file that cannot be a replay file
+at all (missing, unreadable, or its first non-comment line is not the header) raises at
+construction, when the actor starts: that is a configuration error, not bad data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Literal, TextIO
+
+from feeds.base import DEFAULT_MAX_BATCH, Batch, SkippedRecord, SourceStats
+from feeds.replay_format import COMMENT, HEADER_LINE, ReplayRecord, is_header, parse_line
+from messages.market import Tick
+
+MAX_SKIPS_LISTED_PER_POLL = 100
+"""A poll lists at most this many skipped lines for logging (all are still counted), so a file
+of garbage cannot flood the log or memory in one poll."""
+
+Speed = float | Literal["max"]
+
+
+class ReplayFormatError(ValueError):
+    """The file is not a replay file (no header where one must be)."""
+
+
+class ReplaySource:
+    def __init__(
+        self, path: str | Path, speed: Speed = 1.0, *, max_batch: int = DEFAULT_MAX_BATCH
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
+        self._speed = _exact_speed(speed)
+        self._max_batch = max_batch
+        self._path = Path(path)
+        self._stats = SourceStats()
+        self._skips: list[SkippedRecord] = []
+        self._line = 0
+        self._file: TextIO | None = self._path.open(encoding="utf-8-sig", errors="replace")
+        try:
+            self._read_header()
+        except BaseException:
+            self.close()
+            raise
+        self._previous_ns: int | None = None
+        self._first_poll_ns: int | None = None
+        self._upcoming = self._read_record()
+        self._first_exchange_ns = self._upcoming.exchange_ns if self._upcoming else 0
+
+    @property
+    def stats(self) -> SourceStats:
+        return self._stats
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def poll(self, now_ns: int) -> Batch:
+        if self._first_poll_ns is None:
+            self._first_poll_ns = now_ns
+        ticks: list[Tick] = []
+        while (
+            len(ticks) < self._max_batch
+            and self._upcoming is not None
+            and self._due_ns(self._upcoming) <= now_ns
+        ):
+            ticks.append(_to_tick(self._upcoming, now_ns))
+            self._upcoming = self._read_record()
+        self._stats.delivered += len(ticks)
+        skipped, self._skips = self._skips, []
+        if self._upcoming is None:
+            return Batch(ticks, None, skipped)
+        return Batch(ticks, max(now_ns, self._due_ns(self._upcoming)), skipped)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._upcoming = None
+
+    def __enter__(self) -> ReplaySource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _due_ns(self, record: ReplayRecord) -> int:
+        """The ``now_ns`` from which ``record`` may be released (exact, see the module doc)."""
+        start = self._first_poll_ns if self._first_poll_ns is not None else 0
+        if self._speed is None:
+            return start
+        market_offset = record.exchange_ns - self._first_exchange_ns
+        return start + math.ceil(market_offset / self._speed)
+
+    def _read_header(self) -> None:
+        for text in self._lines():
+            if is_header(text):
+                return
+            raise ReplayFormatError(
+                f"{self._path}:{self._line}: expected the header {HEADER_LINE!r}, got {text!r}"
+            )
+        raise ReplayFormatError(f"{self._path}: no header line {HEADER_LINE!r}")
+
+    def _read_record(self) -> ReplayRecord | None:
+        """The next valid record, counting and listing the malformed lines before it; ``None``
+        (and the file closed) at the end."""
+        for text in self._lines():
+            parsed = parse_line(text, self._line)
+            if isinstance(parsed, SkippedRecord):
+                self._stats.skipped[parsed.reason] += 1
+                if len(self._skips) < MAX_SKIPS_LISTED_PER_POLL:
+                    self._skips.append(parsed)
+                continue
+            if self._previous_ns is not None and parsed.exchange_ns < self._previous_ns:
+                self._stats.out_of_order += 1
+            self._previous_ns = parsed.exchange_ns
+            return parsed
+        self.close()
+        return None
+
+    def _lines(self) -> Iterator[str]:
+        """Data lines (comments and blank lines dropped), keeping ``self._line`` current."""
+        while self._file is not None:
+            raw = self._file.readline()
+            if not raw:
+                return
+            self._line += 1
+            text = raw.rstrip("\r\n")
+            if text.strip() and not text.lstrip().startswith(COMMENT):
+                yield text
+
+
+def _exact_speed(speed: Speed) -> Fraction | None:
+    """``None`` for "max", else the multiplier as an exact fraction."""
+    if speed == "max":
+        return None
+    if isinstance(speed, str) or not (math.isfinite(speed) and speed > 0):
+        raise ValueError(f'speed must be "max" or a positive number, got {speed!r}')
+    return Fraction(speed)
+
+
+def _to_tick(record: ReplayRecord, now_ns: int) -> Tick:
+    return Tick(
+        symbol=record.symbol,
+        ltp=record.ltp,
+        exchange_ns=record.exchange_ns,
+        receive_ns=now_ns,
+        bid=record.bid,
+        ask=record.ask,
+        bid_qty=record.bid_qty,
+        ask_qty=record.ask_qty,
+        volume=record.volume,
+    )

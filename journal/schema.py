@@ -1,0 +1,111 @@
+"""The journal's tables, and the connection settings that make it safe.
+
+Tables are ``STRICT``: a column declared INTEGER refuses a float or a string, so money (paise)
+and times (nanoseconds) can only ever be stored as exact integers. Enums are stored as their
+``.value`` text. Append-only histories (order events, trading state, adjustments) carry an
+``id`` that orders them as written, which is the order that matters after a restart.
+
+Connection settings, and why:
+
+* ``journal_mode=WAL``: readers never block the writer and vice versa, so each actor can keep
+  its own connection and read while another writes.
+* ``synchronous=NORMAL``: in WAL mode a commit is durable as soon as it is in the WAL file, so it
+  survives the *process* crashing, which is what a supervision restart or a systemd restart is.
+  A power loss or kernel crash may lose the last few transactions (the WAL is fsynced at
+  checkpoints, not at every commit); the start-up lookups at the broker (open orders by tag,
+  positions) recover exactly that, and skipping an fsync per fill keeps the router fast.
+* ``busy_timeout``: several actors write through their own connections; a writer that finds the
+  lock taken waits up to this long instead of failing at once.
+* Writes start with ``BEGIN IMMEDIATE``: the write lock is taken up front, so two connections
+  can never both read and then deadlock upgrading to write (SQLite's busy handler cannot resolve
+  that case and would fail one of them straight away).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 5_000
+
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS intents (
+        client_id TEXT PRIMARY KEY, symbol TEXT NOT NULL, side TEXT NOT NULL,
+        quantity INTEGER NOT NULL, order_type TEXT NOT NULL, limit_price INTEGER,
+        trigger_price INTEGER, product TEXT NOT NULL, reason TEXT NOT NULL,
+        strategy_seq INTEGER NOT NULL, origin_ns INTEGER NOT NULL, created_ns INTEGER NOT NULL
+    ) STRICT""",
+    "CREATE INDEX IF NOT EXISTS intents_by_symbol ON intents (symbol, strategy_seq)",
+    # order_type and product are NULL for an order first seen through an event (found at the
+    # broker during reconciliation): the journal records what it knows, never a guess.
+    """CREATE TABLE IF NOT EXISTS orders (
+        client_id TEXT PRIMARY KEY, symbol TEXT NOT NULL, side TEXT NOT NULL,
+        quantity INTEGER NOT NULL, order_type TEXT, limit_price INTEGER, trigger_price INTEGER,
+        product TEXT, status TEXT NOT NULL, broker_order_id TEXT,
+        filled_quantity INTEGER NOT NULL, reason TEXT NOT NULL,
+        created_ns INTEGER NOT NULL, updated_ns INTEGER NOT NULL
+    ) STRICT""",
+    "CREATE INDEX IF NOT EXISTS orders_by_created ON orders (created_ns)",
+    "CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status)",
+    """CREATE TABLE IF NOT EXISTS order_events (
+        id INTEGER PRIMARY KEY, client_id TEXT NOT NULL, symbol TEXT NOT NULL,
+        side TEXT NOT NULL, quantity INTEGER NOT NULL, status TEXT NOT NULL,
+        broker_order_id TEXT, filled_quantity INTEGER NOT NULL, reason TEXT NOT NULL,
+        at_ns INTEGER NOT NULL
+    ) STRICT""",
+    "CREATE INDEX IF NOT EXISTS order_events_by_order ON order_events (client_id, id)",
+    """CREATE TABLE IF NOT EXISTS fills (
+        trade_id TEXT PRIMARY KEY, client_id TEXT NOT NULL, broker_order_id TEXT,
+        symbol TEXT NOT NULL, side TEXT NOT NULL, quantity INTEGER NOT NULL,
+        price INTEGER NOT NULL, product TEXT NOT NULL, at_ns INTEGER NOT NULL
+    ) STRICT""",
+    "CREATE INDEX IF NOT EXISTS fills_by_time ON fills (at_ns)",
+    "CREATE INDEX IF NOT EXISTS fills_by_symbol ON fills (symbol, at_ns)",
+    """CREATE TABLE IF NOT EXISTS trading_state (
+        id INTEGER PRIMARY KEY, state TEXT NOT NULL, previous TEXT NOT NULL,
+        source TEXT NOT NULL, reason TEXT NOT NULL, at_ns INTEGER NOT NULL
+    ) STRICT""",
+    """CREATE TABLE IF NOT EXISTS position_adjustments (
+        id INTEGER PRIMARY KEY, symbol TEXT NOT NULL, quantity_delta INTEGER NOT NULL,
+        cost_delta INTEGER NOT NULL, reason TEXT NOT NULL, at_ns INTEGER NOT NULL
+    ) STRICT""",
+)
+
+
+class JournalError(RuntimeError):
+    """The journal file cannot be used safely (not WAL-capable, or from a newer shikra)."""
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """A configured connection with the schema in place. Autocommit (``isolation_level=None``)
+    so every transaction is explicit; the default ``check_same_thread`` turns a connection used
+    from a second thread into an error instead of a silent race."""
+    connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.row_factory = sqlite3.Row
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise JournalError(f"{path}: journal_mode is {mode!r}, WAL is required")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        _create_schema(connection, path)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _create_schema(connection: sqlite3.Connection, path: str) -> None:
+    """Create missing tables in one transaction; refuse a file written by a newer schema."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise JournalError(f"{path}: schema version {version} is newer than {SCHEMA_VERSION}")
+        for statement in _TABLES:
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
