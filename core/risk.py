@@ -249,6 +249,13 @@ class RiskBook:
             if working.remaining <= 0:
                 del self.working[client_id]
 
+    def restore_working(self, client_id: str, symbol: str, side: Side, remaining: int) -> None:
+        """After a restart: an order the journal says is still working."""
+        intent = OrderIntent(client_id=client_id, symbol=symbol, side=side, quantity=remaining)
+        reduces = self.reduces_exposure(intent)
+        self.seen_ids.add(client_id)
+        self.working[client_id] = _Working(symbol, side, remaining, reduces)
+
     def on_order_done(self, client_id: str) -> None:
         """The order reached a terminal status: it no longer counts as working."""
         self.working.pop(client_id, None)
