@@ -227,7 +227,10 @@ class PaperBroker:
         self._fill(order, fill_quantity(order.remaining, self._fill_ratio), price)
 
     def _fill(self, order: PaperOrder, quantity: int, price: int) -> None:
-        now_ns = self._clock.now_ns()
+        # A trade is stamped with the exchange's time, as a real one is: the market time of
+        # the symbol's last tick (in a replay, far from the wall clock), else the clock.
+        last = self._last_tick.get(order.symbol)
+        now_ns = last.exchange_ns if last is not None else self._clock.now_ns()
         self._trade_seq += 1
         trade = BrokerTrade(
             trade_id=f"P{self._trade_seq}",

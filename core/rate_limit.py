@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 DAY_SECONDS = 86_400.0
@@ -137,6 +137,15 @@ class PriorityRateLimiter(Generic[T]):
 
     def push(self, item: T, priority: Priority) -> None:
         self._queues[priority].append(item)
+
+    def remove_where(self, predicate: Callable[[T], bool]) -> list[T]:
+        """Take out queued items that match (an entry cancelled before it was ever sent)."""
+        removed: list[T] = []
+        for priority, queue in self._queues.items():
+            kept = deque(item for item in queue if not predicate(item))
+            removed.extend(item for item in queue if predicate(item))
+            self._queues[priority] = kept
+        return removed
 
     def pop_ready(self, now: float) -> list[T]:
         """Every item the limits allow now, highest priority first. Each returned item has

@@ -8,7 +8,16 @@ reasons and message types from enums; never an order id.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+LATENCY_BUCKETS = (
+    25e-6, 50e-6, 100e-6, 250e-6, 500e-6,
+    1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3,
+    1.0, 2.5, 5.0, 10.0,
+)  # fmt: skip
+"""From 25 µs: the tick path is sub-millisecond, and the client's defaults start at 5 ms."""
+
+AGE_BUCKETS = (1e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
 class Metrics:
@@ -64,5 +73,156 @@ class Metrics:
             "shikra_faults_injected",
             "Faults injected on purpose by the [faults] config (drills and tests).",
             ["actor", "action"],
+            registry=r,
+        )
+
+        # -- feed ---------------------------------------------------------------------------
+        self.ticks = Counter(
+            "shikra_feed_ticks", "Ticks delivered to strategies.", ["symbol"], registry=r
+        )
+        self.ticks_dropped = Counter(
+            "shikra_feed_ticks_dropped",
+            "Ticks or records skipped: malformed, or for a symbol not in the config.",
+            ["reason"],
+            registry=r,
+        )
+        self.tick_age = Histogram(
+            "shikra_feed_tick_age_seconds",
+            "Receive time minus exchange time of each tick.",
+            buckets=AGE_BUCKETS,
+            registry=r,
+        )
+        self.feed_last_tick_age = Gauge(
+            "shikra_feed_last_tick_age_seconds",
+            "Seconds since the newest tick was received (as of the last health round).",
+            registry=r,
+        )
+        self.feed_stale = Gauge(
+            "shikra_feed_stale", "1 while the feed is stale during market hours.", registry=r
+        )
+        # -- strategies ---------------------------------------------------------------------
+        self.intents = Counter(
+            "shikra_strategy_intents",
+            "Order intents a strategy sent to RiskGate.",
+            ["symbol", "side"],
+            registry=r,
+        )
+        self.tick_to_intent = Histogram(
+            "shikra_tick_to_intent_seconds",
+            "From a tick's receipt to the intent it caused leaving the strategy.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        # -- risk ---------------------------------------------------------------------------
+        self.risk_approvals = Counter(
+            "shikra_risk_approvals", "Intents RiskGate approved.", registry=r
+        )
+        self.risk_rejections = Counter(
+            "shikra_risk_rejections",
+            "Intents RiskGate rejected, by the check that fired.",
+            ["reason"],
+            registry=r,
+        )
+        self.trading_state = Gauge(
+            "shikra_trading_state",
+            "1 for the current trading state (ACTIVE, REDUCING, HALTED, RECONCILING), else 0.",
+            ["state"],
+            registry=r,
+        )
+        # -- orders -------------------------------------------------------------------------
+        self.order_events = Counter(
+            "shikra_orders",
+            "Order status changes, by the status entered.",
+            ["status"],
+            registry=r,
+        )
+        self.fills = Counter("shikra_fills", "Fills applied.", ["symbol"], registry=r)
+        self.tick_to_order_sent = Histogram(
+            "shikra_tick_to_order_sent_seconds",
+            "From a tick's receipt to the order it caused being handed to the broker.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.rate_limited = Counter(
+            "shikra_orders_rate_limited",
+            "Orders that had to wait for the order rate limiter.",
+            registry=r,
+        )
+        self.broker_calls = Counter(
+            "shikra_broker_api_calls", "Calls to the broker API.", ["call"], registry=r
+        )
+        self.broker_errors = Counter(
+            "shikra_broker_api_errors",
+            "Broker API calls that failed, by kind (refused, unknown_outcome, token, "
+            "rate_limited, unavailable).",
+            ["call", "kind"],
+            registry=r,
+        )
+        self.broker_latency = Histogram(
+            "shikra_broker_api_latency_seconds",
+            "Broker API call latency.",
+            ["call"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        # -- PnL and positions ----------------------------------------------------------------
+        self.position = Gauge(
+            "shikra_position_quantity", "Net position (negative: short).", ["symbol"], registry=r
+        )
+        self.pnl_realized = Gauge(
+            "shikra_pnl_realized_rupees", "Realized PnL today, before charges.", registry=r
+        )
+        self.pnl_unrealized = Gauge(
+            "shikra_pnl_unrealized_rupees", "Unrealized PnL at the latest marks.", registry=r
+        )
+        self.pnl_charges = Gauge("shikra_pnl_charges_rupees", "Charges today.", registry=r)
+        self.pnl_net = Gauge(
+            "shikra_pnl_net_rupees", "Realized + unrealized - charges.", registry=r
+        )
+        self.pnl_symbol = Gauge(
+            "shikra_pnl_symbol_net_rupees", "Net PnL per symbol.", ["symbol"], registry=r
+        )
+        self.drawdown = Gauge(
+            "shikra_pnl_drawdown_rupees", "Fall of net PnL from the day's peak.", registry=r
+        )
+        self.trades = Gauge("shikra_trades", "Round trips closed today.", registry=r)
+        self.win_rate = Gauge(
+            "shikra_win_rate_ratio", "Winning round trips / round trips today.", registry=r
+        )
+        # -- reconciliation -------------------------------------------------------------------
+        self.reconciliations = Counter(
+            "shikra_reconciliation_runs",
+            "Position reconciliations with the broker.",
+            registry=r,
+        )
+        self.reconciliation_mismatches = Counter(
+            "shikra_reconciliation_mismatches",
+            "Differences found between local and broker positions, by kind.",
+            ["kind"],
+            registry=r,
+        )
+        # -- health ---------------------------------------------------------------------------
+        self.heartbeat_rtt = Histogram(
+            "shikra_heartbeat_round_trip_seconds",
+            "Ping to Pong round trip, over all actors.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.heartbeat_age = Gauge(
+            "shikra_heartbeat_last_pong_age_seconds",
+            "Seconds since the actor last answered a ping.",
+            ["actor"],
+            registry=r,
+        )
+        self.actor_healthy = Gauge(
+            "shikra_actor_healthy",
+            "1 while the actor answers pings within the timeout.",
+            ["actor"],
+            registry=r,
+        )
+        self.mailbox_depth = Gauge(
+            "shikra_actor_mailbox_depth",
+            "Messages waiting in the actor's mailbox at its last Pong.",
+            ["actor"],
             registry=r,
         )

@@ -15,8 +15,18 @@ def make_broker(clock: VirtualClock | None = None, **kw) -> PaperBroker:
     return PaperBroker(clock or VirtualClock(), {SYM: 5, "NSE:RELI": 10}, **kw)
 
 
-def tick(ltp: int, bid: int | None = None, ask: int | None = None, symbol: str = SYM) -> Tick:
-    return Tick(symbol=symbol, ltp=ltp, bid=bid, ask=ask, exchange_ns=0, receive_ns=0)
+EXCHANGE_NS = 1_795_146_300_000_000_000
+"""The market time helper ticks carry (2026-11-20 09:15 IST): trades are stamped with it."""
+
+
+def tick(
+    ltp: int,
+    bid: int | None = None,
+    ask: int | None = None,
+    symbol: str = SYM,
+    exchange_ns: int = EXCHANGE_NS,
+) -> Tick:
+    return Tick(symbol=symbol, ltp=ltp, bid=bid, ask=ask, exchange_ns=exchange_ns, receive_ns=0)
 
 
 def order(

@@ -12,7 +12,16 @@ from brokers.errors import OrderRefused
 from brokers.paper import PaperBroker
 from core.clock import VirtualClock
 from messages import OrderType, Side
-from tests.brokers.paper_helpers import SYM, S, fill_prices, make_broker, order, status, tick
+from tests.brokers.paper_helpers import (
+    EXCHANGE_NS,
+    SYM,
+    S,
+    fill_prices,
+    make_broker,
+    order,
+    status,
+    tick,
+)
 
 # -- partial fills and latency --------------------------------------------------------------
 
@@ -50,7 +59,7 @@ def test_latency_holds_an_order_back_until_it_has_elapsed_on_the_clock():
     clock.advance(0.25)
     broker.observe(tick(100_010))
     assert fill_prices(broker) == [100_010]
-    assert broker.trades()[0].at_ns == clock.now_ns()
+    assert broker.trades()[0].at_ns == EXCHANGE_NS  # the exchange's time, not the clock's
 
 
 # -- cancel and modify -----------------------------------------------------------------------
@@ -168,7 +177,7 @@ def test_listeners_receive_the_order_then_each_trade_and_the_order_it_changed():
         quantity=3,
         price=100_000,
         product=opened.product,
-        at_ns=clock.now_ns(),
+        at_ns=EXCHANGE_NS,
     )
     assert isinstance(filled, BrokerOrder) and filled.status is S.FILLED
     assert (filled.filled_quantity, filled.average_price_paise) == (3, 100_000)

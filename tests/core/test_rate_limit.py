@@ -130,3 +130,14 @@ def test_a_stale_now_cannot_slip_in_under_a_window_that_moved_on():
     assert not limiter.try_acquire(9.5)
     assert limiter.wait_time(9.5) == 1.0
     assert limiter.try_acquire(11.0)
+
+
+def test_remove_where_takes_out_only_matching_queued_items():
+    limiter = PriorityRateLimiter([(1, 1.0)])
+    for name in ("a", "b", "c"):
+        limiter.push(name, Priority.ENTRY)
+    limiter.push("x", Priority.EXIT)
+    assert limiter.remove_where(lambda item: item in ("b", "x")) == ["x", "b"]
+    assert len(limiter) == 2
+    assert limiter.pop_ready(0.0) == ["a"]
+    assert limiter.pop_ready(1.0) == ["c"]

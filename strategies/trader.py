@@ -1,0 +1,278 @@
+"""``SymbolTrader``: everything the Strategy actor decides for one symbol, with no threads.
+
+The actor is a shell around it (DESIGN.md rule 2): a tick comes in, ``on_tick`` may return an
+``OrderIntent`` to send to RiskGate; order events, rejections and fills come back and are handed
+to ``on_order_event``, ``on_rejected`` and ``on_fill``. Everything here is deterministic given
+the messages, which is what lets a restart rebuild it (``restore``) and a test pin it down.
+
+The rules it enforces:
+
+* **One working order per symbol.** From the intent until that order is finished, no new intent:
+  finished means rejected, or a terminal event *and* the fills it reports all applied (the event
+  and the fills travel separately, and acting on a stale position would double an exit).
+* **Exits before entries.** Exit rules are checked on every tick; when one fires, a signal on the
+  same tick is ignored.
+* **Close, don't reverse.** An opposite signal only closes the position; the next signal in that
+  direction (an edge strategy's next cross, a level strategy's next tick) opens the other side.
+* **Its own position, from its own fills**, applied at most once per trade id, as an exact
+  average-entry position (``strategies.position``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from config.symbols import ExitsConfig
+from messages.market import Tick
+from messages.orders import (
+    Fill,
+    OrderEvent,
+    OrderIntent,
+    OrderRejected,
+    OrderStatus,
+    OrderType,
+    Product,
+    Side,
+)
+from strategies.base import Signal, SignalStrategy
+from strategies.exits import ExitRules, ExitState
+from strategies.position import PositionChange, StrategyPosition
+
+MAX_CLIENT_ID_LENGTH = 20
+"""Kite's order ``tag`` limit (alphanumeric, at most 20 characters); the client id travels as it."""
+SEQ_DIGITS = 6
+
+
+REJECTION_QUIET_NS = 5_000_000_000
+"""After a rejection, no new intent for this long in market time (5 s)."""
+
+
+@dataclass(slots=True)
+class _PendingOrder:
+    """The one working order: how much of it has filled, and how much its terminal event says
+    filled (None until that event arrives)."""
+
+    client_id: str
+    filled: int = 0
+    final_filled: int | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.final_filled is not None and self.filled >= self.final_filled
+
+
+class SymbolTrader:
+    """Signals and exits -> order intents for one symbol. See the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        symbol: str,
+        quantity: int,
+        lot_size: int,
+        product: Product,
+        strategy: SignalStrategy,
+        exits: ExitsConfig,
+        client_id_prefix: str,
+        next_seq: int,
+        tick_size_paise: int,
+    ) -> None:
+        if lot_size <= 0 or quantity <= 0 or quantity % lot_size:
+            raise ValueError(f"quantity {quantity} must be a positive multiple of lot {lot_size}")
+        if tick_size_paise <= 0:
+            raise ValueError(f"tick_size_paise must be positive, got {tick_size_paise}")
+        if next_seq < 0:
+            raise ValueError(f"next_seq must not be negative, got {next_seq}")
+        if not (client_id_prefix.isascii() and client_id_prefix.isalnum()):
+            raise ValueError(f"client id prefix must be ASCII alphanumeric: {client_id_prefix!r}")
+        if len(client_id_prefix) + SEQ_DIGITS > MAX_CLIENT_ID_LENGTH:
+            longest = MAX_CLIENT_ID_LENGTH - SEQ_DIGITS
+            raise ValueError(f"client id prefix {client_id_prefix!r} longer than {longest}")
+        self.symbol = symbol
+        self.quantity = quantity
+        self.lot_size = lot_size
+        self.product = product
+        self.strategy = strategy
+        self.exit_rules = ExitRules(exits, lot_size)
+        self.client_id_prefix = client_id_prefix
+        self.tick_size_paise = tick_size_paise  # for priced orders; market orders carry none
+        self._next_seq = next_seq
+        self._prices_seen = 0
+        self._position = StrategyPosition()
+        self._exit_state: ExitState | None = None
+        self._applied_trade_ids: set[str] = set()
+        self._pending: _PendingOrder | None = None
+        self._last_tick_ns = 0
+        self._quiet_until_ns = 0
+
+    # -- properties ------------------------------------------------------------------------
+
+    @property
+    def position(self) -> int:
+        """Signed quantity: positive long, negative short, 0 flat."""
+        return self._position.quantity
+
+    @property
+    def average_entry(self) -> Fraction | None:
+        """Exact average entry price in paise of the open position, None when flat."""
+        return self._position.average_entry
+
+    @property
+    def exit_state(self) -> ExitState | None:
+        return self._exit_state
+
+    @property
+    def pending_client_id(self) -> str | None:
+        return self._pending.client_id if self._pending else None
+
+    @property
+    def warmed_up(self) -> bool:
+        """True once the signal strategy has seen enough prices to signal."""
+        return self._prices_seen >= self.strategy.warmup_ticks
+
+    @property
+    def next_seq(self) -> int:
+        return self._next_seq
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def on_tick(self, tick: Tick) -> OrderIntent | None:
+        """Feed the price to the strategy and the exit rules; maybe return one intent.
+
+        Ticks of other symbols are ignored (the actor is wired to one symbol; a stray tick must
+        not move this one's indicators).
+        """
+        if tick.symbol != self.symbol:
+            return None
+        price = tick.ltp
+        self._prices_seen += 1
+        signal = self.strategy.on_price(price)
+        exit_decision = None
+        if self._exit_state is not None and self._position.average_entry is not None:
+            self._exit_state, exit_decision = self.exit_rules.on_price(
+                self._position.quantity,
+                self._position.average_entry,
+                self._exit_state,
+                price,
+                tick.exchange_ns,
+            )
+        self._last_tick_ns = tick.exchange_ns
+        if self._pending is not None or tick.exchange_ns < self._quiet_until_ns:
+            return None
+        if exit_decision is not None:
+            return self._close(exit_decision.quantity, f"exit: {exit_decision.reason}", tick)
+        if signal is not None:
+            return self._on_signal(signal, tick)
+        return None
+
+    def on_fill(self, fill: Fill) -> None:
+        """Apply a fill of this symbol to the position, at most once per trade id.
+
+        A fill that opens or reverses the position starts fresh exit state (entry time and best
+        price from the fill); one that reduces it without closing marks the partial exit taken.
+        Every fill price is a market price seen since entry, so it also counts toward the best
+        price: that is all a restart has to go on (ticks are not journaled).
+        """
+        if fill.symbol != self.symbol or fill.trade_id in self._applied_trade_ids:
+            return
+        self._applied_trade_ids.add(fill.trade_id)
+        self._position, change = self._position.apply(fill.side, fill.quantity, fill.price)
+        if change in (PositionChange.OPENED, PositionChange.REVERSED):
+            self._exit_state = ExitState(entry_ns=fill.at_ns, best_price=fill.price)
+        elif change is PositionChange.CLOSED:
+            self._exit_state = None
+        elif self._exit_state is not None:  # ADDED or REDUCED: same position, same clock
+            self._exit_state = replace(
+                self._exit_state,
+                best_price=self._better(self._exit_state.best_price, fill.price),
+                partial_taken=self._exit_state.partial_taken or change is PositionChange.REDUCED,
+            )
+        if self._pending is not None and fill.client_id == self._pending.client_id:
+            self._pending.filled += fill.quantity
+            self._clear_pending_if_finished()
+
+    def on_order_event(self, event: OrderEvent) -> None:
+        """A terminal event of the working order finishes it once its fills are applied.
+
+        A FILLED event promises the whole order quantity; CANCELLED and REJECTED promise
+        ``filled_quantity`` (a partly filled order can be cancelled). ``UNKNOWN`` is not
+        terminal: the order may exist, so nothing new may go out until it is found.
+        """
+        pending = self._pending
+        if pending is None or event.client_id != pending.client_id:
+            return
+        if not event.status.is_terminal:
+            return
+        filled = event.quantity if event.status is OrderStatus.FILLED else event.filled_quantity
+        pending.final_filled = filled
+        self._clear_pending_if_finished()
+
+    def on_rejected(self, rejection: OrderRejected) -> None:
+        """A rejected intent never reached the market: the symbol is free for the next one,
+        after a quiet spell. Without it an exit refused while HALTED (whose condition still
+        holds) would be re-sent on every tick."""
+        if self._pending is not None and rejection.client_id == self._pending.client_id:
+            self._pending = None
+            self._quiet_until_ns = self._last_tick_ns + REJECTION_QUIET_NS
+
+    def restore(self, fills: Iterable[Fill], pending_client_id: str | None = None) -> None:
+        """Rebuild position and exit state from journaled fills after a restart.
+
+        Call once, before the first tick. The fills go through ``on_fill``, so the result is
+        the state live fills would have left, except the best price since entry: ticks are not
+        journaled, so it is the best *fill* price of the position, and a trailing stop is looser
+        than live until the market makes a new best. ``pending_client_id``: the order the
+        journal shows sent but not finished, so no second order goes out until it is resolved.
+        The signal strategy is not restored: it warms up again from live ticks.
+        """
+        if pending_client_id is not None:
+            self._pending = _PendingOrder(pending_client_id)
+        for fill in fills:
+            self.on_fill(fill)
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def _on_signal(self, signal: Signal, tick: Tick) -> OrderIntent | None:
+        held = self._position.quantity
+        if signal is Signal.EXIT:
+            if held == 0:
+                return None
+            return self._close(abs(held), f"exit: {self.strategy.name} {signal}", tick)
+        wanted_direction = 1 if signal is Signal.LONG else -1
+        if held == 0:
+            side = Side.BUY if wanted_direction > 0 else Side.SELL
+            return self._intent(side, self.quantity, f"entry: {self.strategy.name} {signal}", tick)
+        if (held > 0) == (wanted_direction > 0):
+            return None
+        return self._close(abs(held), f"exit: {self.strategy.name} {signal}", tick)
+
+    def _close(self, quantity: int, reason: str, tick: Tick) -> OrderIntent:
+        side = Side.SELL if self._position.quantity > 0 else Side.BUY
+        return self._intent(side, quantity, reason, tick)
+
+    def _intent(self, side: Side, quantity: int, reason: str, tick: Tick) -> OrderIntent:
+        client_id = f"{self.client_id_prefix}{self._next_seq:0{SEQ_DIGITS}d}"
+        if len(client_id) > MAX_CLIENT_ID_LENGTH:
+            raise ValueError(f"client id {client_id!r} exceeds {MAX_CLIENT_ID_LENGTH} characters")
+        self._next_seq += 1
+        self._pending = _PendingOrder(client_id)
+        return OrderIntent(
+            client_id=client_id,
+            symbol=self.symbol,
+            side=side,
+            quantity=quantity,
+            order_type=OrderType.MARKET,
+            product=self.product,
+            reason=reason,
+            origin_ns=tick.receive_ns,
+        )
+
+    def _better(self, best: int, price: int) -> int:
+        """The more favourable of two prices for the open position."""
+        return max(best, price) if self._position.quantity > 0 else min(best, price)
+
+    def _clear_pending_if_finished(self) -> None:
+        if self._pending is not None and self._pending.finished:
+            self._pending = None
