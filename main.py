@@ -8,7 +8,6 @@ the actor runtime (pykka) or the broker client (kiteconnect): it is meant for ed
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 
 EXIT_OK = 0
@@ -69,8 +68,10 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    print("run: not implemented yet", file=sys.stderr)
-    return EXIT_USAGE
+    from config import DEFAULT_CONFIG_PATH
+    from daemon.run import run
+
+    return run(str(args.config or DEFAULT_CONFIG_PATH), args.duration)
 
 
 def _positive_seconds(text: str) -> float:

@@ -18,7 +18,7 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 from brokers.base import BrokerListener, BrokerOrder, BrokerPosition, BrokerTrade, BrokerUpdate
@@ -34,7 +34,7 @@ from brokers.paper_pricing import (
 )
 from core.clock import Clock
 from messages.market import Tick
-from messages.orders import OrderIntent, OrderStatus, OrderType
+from messages.orders import Fill, OrderIntent, OrderStatus, OrderType
 
 _log = logging.getLogger(__name__)
 
@@ -157,6 +157,30 @@ class PaperBroker:
     def subscribe(self, listener: BrokerListener) -> None:
         with self._lock:
             self._listeners.append(listener)
+
+    def restore(self, fills: Iterable[Fill]) -> None:
+        """Reload the day's trades after a restart of the process. A real broker keeps its
+        books while we restart; this simulated one lives in our process, so it is reloaded
+        from the journal's fills (orders still open are not: they died with the process, and
+        the router's lookup by tag finds them gone)."""
+        with self._lock:
+            for fill in fills:
+                self._book.apply(fill.symbol, fill.side.sign * fill.quantity, fill.price)
+                self._trades.append(
+                    BrokerTrade(
+                        trade_id=fill.trade_id,
+                        broker_order_id=fill.broker_order_id or "",
+                        tag=fill.client_id,
+                        symbol=fill.symbol,
+                        side=fill.side,
+                        quantity=fill.quantity,
+                        price=fill.price,
+                        product=fill.product,
+                        at_ns=fill.at_ns,
+                    )
+                )
+                self._trade_seq = max(self._trade_seq, _number(fill.trade_id, "P"))
+                self._order_seq = max(self._order_seq, _number(fill.broker_order_id, "PO"))
 
     # -- the market -----------------------------------------------------------------------
 
@@ -289,3 +313,9 @@ class PaperBroker:
                     with self._lock:
                         self._delivering = False
                     raise
+
+
+def _number(identifier: str | None, prefix: str) -> int:
+    """The counter inside one of our own ids ("P12" -> 12), 0 for anyone else's."""
+    rest = (identifier or "")[len(prefix) :]
+    return int(rest) if (identifier or "").startswith(prefix) and rest.isdigit() else 0

@@ -180,6 +180,10 @@ class Supervisor(SupervisedActor):
         link.bound.set()
         if not link.started.wait(spec.start_timeout):
             _log.warning("%s still starting after %.1fs", spec.name, spec.start_timeout)
+        elif link.incarnation == 1:
+            _log.info("started %s", spec.name)
+        else:
+            _log.info("restarted %s (instance %d)", spec.name, link.incarnation)
 
     def _stop_child(self, name: str, *, retire: bool) -> bool:
         """Stop one child and wait for it to exit; False if it did not in its budget (a hung

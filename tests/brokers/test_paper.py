@@ -271,3 +271,40 @@ def test_trade_ids_are_unique_and_orders_are_found_by_tag():
     assert [t.trade_id for t in broker.trades()] == ["P1", "P2"]
     assert broker.order_by_tag("b1").broker_order_id == oid
     assert broker.order_by_tag("zz") is None
+
+
+def test_restore_reloads_the_days_trades_into_the_book_and_continues_the_ids():
+    from messages import Fill
+
+    clock = VirtualClock()
+    broker = make_broker(clock)
+    broker.restore(
+        [
+            Fill(
+                trade_id="P7",
+                client_id="s1",
+                symbol=SYM,
+                side=Side.BUY,
+                quantity=10,
+                price=100_000,
+                broker_order_id="PO3",
+            ),
+            Fill(
+                trade_id="P8",
+                client_id="s2",
+                symbol=SYM,
+                side=Side.SELL,
+                quantity=4,
+                price=100_500,
+                broker_order_id="PO4",
+            ),
+        ]
+    )
+    # FIFO: 10 bought at ₹1,000.00, 4 sold -> 6 left, open cost 6 x 100_000.
+    (position,) = [p for p in broker.positions() if p.symbol == SYM]
+    assert (position.quantity, position.open_cost) == (6, 600_000)
+    assert [t.trade_id for t in broker.trades()] == ["P7", "P8"]
+    broker.observe(tick(100_000))
+    order_id = broker.place(order("s3", Side.BUY, 1))
+    assert order_id == "PO5"
+    assert broker.trades()[-1].trade_id == "P9"

@@ -1,0 +1,324 @@
+"""OrderRouter: the only actor that talks to the broker about orders.
+
+Every approved order is journaled (status NEW) *before* it is sent and carries its client id to
+the broker as the tag (the broker object is wrapped in ``brokers.metered``, which counts and
+times every call). A placement is never retried: if its reply is lost the order is UNKNOWN
+and is looked up by tag until the broker says what became of it. Fills are journaled by trade
+id before anyone hears of them, so a fill is applied at most once and never lost. Orders wait in
+a rate limiter sized to the broker's limits, exits and cancels ahead of entries.
+
+On a restart the book is rebuilt from the journal and every open order is looked up at the
+broker before anything else is sent; trades the journal missed are recovered from the broker.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from brokers.base import Broker, BrokerOrder
+from brokers.errors import BrokerError, OrderRefused, OutcomeUnknown, RateLimited, TokenExpired
+from brokers.updates import broker_listener
+from core.order_book import OrderBook
+from core.order_restore import restore_book
+from core.order_state import OrderStateError, TrackedOrder, is_legal
+from core.rate_limit import Priority, PriorityRateLimiter
+from journal import Journal
+from messages import (
+    ApprovedOrder,
+    CancelIntent,
+    Fill,
+    Halt,
+    OrderEvent,
+    OrderIntent,
+    OrderStatus,
+    StateSource,
+)
+from supervisors import SupervisedActor
+from supervisors.spec import Link
+
+_log = logging.getLogger(__name__)
+
+NAME = "OrderRouter"
+RISK = "RiskGate"
+_FILL_DRIVEN = (OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)
+
+
+class OrderRouter(SupervisedActor):
+    def __init__(
+        self,
+        link: Link,
+        *,
+        broker: Broker,
+        journal_path: str,
+        limits: Sequence[tuple[int, float]],
+        lookup_attempts: int = 5,
+        lookup_interval: float = 1.0,
+        fills_to: tuple[str, ...] = (RISK, "PnLTracker"),
+    ) -> None:
+        super().__init__(link)
+        self.broker = broker
+        self.journal_path = journal_path
+        self.limits = limits
+        self.lookup_attempts = lookup_attempts
+        self.lookup_interval = lookup_interval
+        self.fills_to = fills_to
+        self.book = OrderBook()
+        self.queue: PriorityRateLimiter[OrderIntent | CancelIntent] = PriorityRateLimiter(limits)
+        self.lookups: dict[str, int] = {}
+        self.drain_due = False
+        self.journal: Journal | None = None
+        self.metrics = link.metrics
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def started(self) -> None:
+        journal = self.journal = Journal.open(self.journal_path, self.link.clock)
+        open_orders = journal.open_orders()
+        self.book = restore_book(open_orders, journal.fills())
+        for order in self.book.open_orders():
+            self.lookups[order.client_id] = 0
+        if open_orders:
+            _log.warning("%d orders open at restart: looking each up by tag", len(open_orders))
+        self._recover_trades()
+        self._look_up()
+
+    def stopping(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, ApprovedOrder):
+            self._accept(message)
+        elif isinstance(message, CancelIntent):
+            self._cancel(message)
+        elif isinstance(message, Fill):
+            self._fill(message)
+        elif isinstance(message, OrderEvent):
+            self._broker_status(message)
+        else:
+            super().handle(message)
+
+    def wakeup(self, purpose: str) -> None:
+        if purpose == "drain":
+            self.drain_due = False
+            self._drain()
+        elif purpose == "lookup":
+            self._look_up()
+
+    # -- placing -----------------------------------------------------------------------------
+
+    def _accept(self, approved: ApprovedOrder) -> None:
+        intent = approved.intent
+        assert self.journal is not None
+        if intent.client_id in self.book or not self.journal.record_order(intent):
+            _log.error("order %s was already accepted once: not sent again", intent.client_id)
+            return
+        self.book.add(intent, at_ns=self.link.clock.now_ns())
+        priority = Priority.EXIT if approved.reduces_exposure else Priority.ENTRY
+        self.queue.push(intent, priority)
+        self._drain()
+
+    def _drain(self) -> None:
+        now = self.link.clock.monotonic()
+        for item in self.queue.pop_ready(now):
+            if isinstance(item, CancelIntent):
+                self._send_cancel(item)
+            else:
+                self._place(item)
+        wait = self.queue.next_ready_in(now)
+        if wait is None or self.drain_due:
+            return
+        if math.isinf(wait):
+            for item in self.queue.remove_where(lambda _: True):
+                if isinstance(item, OrderIntent):
+                    self._move(item.client_id, OrderStatus.REJECTED, "daily order cap reached")
+            return
+        self.metrics.rate_limited.inc(len(self.queue))
+        self.drain_due = True
+        self.wake_in(wait, "drain")
+
+    def _place(self, intent: OrderIntent) -> None:
+        if intent.origin_ns:
+            latency = (self.link.clock.now_ns() - intent.origin_ns) / 1e9
+            self.metrics.tick_to_order_sent.observe(max(0.0, latency))
+        try:
+            broker_id = self.broker.place(intent)
+        except OutcomeUnknown as exc:
+            # The order may exist. Never re-send: find out by tag first.
+            self._move(intent.client_id, OrderStatus.SUBMITTED, "placement sent")
+            self._move(intent.client_id, OrderStatus.UNKNOWN, f"placement outcome unknown: {exc}")
+            self.lookups[intent.client_id] = 0
+            self.wake_in(0, "lookup")
+        except TokenExpired as exc:
+            self._move(intent.client_id, OrderStatus.REJECTED, f"broker token: {exc}")
+            self.address(RISK).tell(Halt(reason=str(exc), source=StateSource.BROKER))
+        except (OrderRefused, RateLimited, BrokerError) as exc:
+            self._move(intent.client_id, OrderStatus.REJECTED, f"{type(exc).__name__}: {exc}")
+        else:
+            self._move(intent.client_id, OrderStatus.SUBMITTED, "sent", broker_order_id=broker_id)
+
+    def _cancel(self, cancel: CancelIntent) -> None:
+        queued = self.queue.remove_where(
+            lambda item: isinstance(item, OrderIntent) and item.client_id == cancel.client_id
+        )
+        if queued:
+            self._move(cancel.client_id, OrderStatus.REJECTED, "cancelled before it was sent")
+            return
+        order = self.book.get(cancel.client_id)
+        if order is None or order.is_terminal:
+            return
+        self.queue.push(cancel, Priority.EXIT)
+        self._drain()
+
+    def _send_cancel(self, cancel: CancelIntent) -> None:
+        order = self.book.get(cancel.client_id)
+        if order is None or order.is_terminal or order.broker_order_id is None:
+            return
+        try:
+            self.broker.cancel(order.broker_order_id)
+        except BrokerError as exc:
+            _log.warning("cancel of %s failed: %s", cancel.client_id, exc)
+
+    # -- what the broker says ----------------------------------------------------------------
+
+    def _fill(self, fill: Fill) -> None:
+        assert self.journal is not None
+        order = self.book.get(fill.client_id)
+        if order is None and self.journal.order(fill.client_id) is None:
+            _log.warning("fill %s for unknown tag %r: not ours", fill.trade_id, fill.client_id)
+            return
+        if not self.journal.record_fill(fill):
+            return  # already applied: a fill counts once
+        if order is not None:
+            try:
+                self.book.apply_fill(fill)
+            except OrderStateError as exc:
+                _log.error("fill %s does not fit order %s: %s", fill.trade_id, fill.client_id, exc)
+        self.metrics.fills.labels(symbol=fill.symbol).inc()
+        for name in (*self.fills_to, _strategy(fill.symbol)):
+            self.address(name).tell(fill)
+        if order is not None:
+            self._publish(order)
+
+    def _broker_status(self, event: OrderEvent) -> None:
+        order = self.book.get(event.client_id)
+        if order is None or event.status in _FILL_DRIVEN or event.status is order.status:
+            return  # fills drive the filled states; repeats change nothing
+        if not is_legal(order.status, event.status):
+            _log.warning(
+                "ignored broker status %s for %s (now %s)",
+                event.status.value,
+                event.client_id,
+                order.status.value,
+            )
+            return
+        self._move(
+            event.client_id,
+            event.status,
+            event.reason or "broker update",
+            broker_order_id=event.broker_order_id,
+        )
+
+    def _look_up(self) -> None:
+        """Ask the broker about every order whose fate we do not know."""
+        pending = False
+        for client_id in list(self.lookups):
+            order = self.book.get(client_id)
+            if order is None or order.is_terminal:
+                del self.lookups[client_id]
+                continue
+            try:
+                found = self.broker.order_by_tag(client_id)
+            except BrokerError as exc:
+                _log.warning("lookup of %s failed (%s): will retry", client_id, exc)
+                pending = True
+                continue
+            if found is not None:
+                del self.lookups[client_id]
+                self._adopt(order, found)
+            elif order.status is OrderStatus.NEW:
+                del self.lookups[client_id]
+                self._move(
+                    client_id, OrderStatus.REJECTED, "not sent before a restart; not re-sent"
+                )
+            else:
+                self.lookups[client_id] += 1
+                if self.lookups[client_id] >= self.lookup_attempts:
+                    del self.lookups[client_id]
+                    reason = f"not found at the broker after {self.lookup_attempts} lookups"
+                    self._move(client_id, OrderStatus.REJECTED, reason)
+                else:
+                    pending = True
+        if pending:
+            self.wake_in(self.lookup_interval, "lookup")
+
+    def _adopt(self, order: TrackedOrder, found: BrokerOrder) -> None:
+        if order.status is OrderStatus.NEW:
+            self._move(
+                order.client_id,
+                OrderStatus.SUBMITTED,
+                "found at the broker by tag",
+                broker_order_id=found.broker_order_id,
+            )
+        elif order.broker_order_id is None:
+            order.broker_order_id = found.broker_order_id
+        if found.filled_quantity > order.filled_quantity:
+            self._recover_trades()
+        changed = found.status not in _FILL_DRIVEN and found.status is not order.status
+        if changed and is_legal(order.status, found.status):
+            self._move(order.client_id, found.status, found.status_message or "found by tag")
+
+    def _recover_trades(self) -> None:
+        """Apply every trade of ours the broker has and the journal lacks (lost fills)."""
+        assert self.journal is not None
+        try:
+            trades = self.broker.trades()
+        except BrokerError as exc:
+            _log.warning("could not list broker trades (%s): will retry on the next lookup", exc)
+            return
+        listener = broker_listener(self.address(self.name))
+        known = {fill.trade_id for fill in self.journal.fills()}
+        for trade in trades:
+            if trade.trade_id not in known and (
+                trade.tag in self.book or self.journal.order(trade.tag) is not None
+            ):
+                _log.warning("recovering fill %s of %s from the broker", trade.trade_id, trade.tag)
+                listener(trade)
+
+    # -- bookkeeping -------------------------------------------------------------------------
+
+    def _move(
+        self,
+        client_id: str,
+        status: OrderStatus,
+        reason: str,
+        *,
+        broker_order_id: str | None = None,
+    ) -> None:
+        try:
+            order = self.book.transition(
+                client_id, status, self.link.clock.now_ns(), reason, broker_order_id=broker_order_id
+            )
+        except OrderStateError as exc:
+            _log.error("order %s: %s", client_id, exc)
+            return
+        if status is OrderStatus.REJECTED:
+            _log.warning("order %s rejected: %s", client_id, reason)
+        self._publish(order)
+
+    def _publish(self, order: TrackedOrder) -> None:
+        assert self.journal is not None
+        event = self.book.to_event(order.client_id, self.link.clock.now_ns())
+        self.journal.record_order_event(event)
+        self.metrics.order_events.labels(status=event.status.value).inc()
+        for name in (RISK, _strategy(order.intent.symbol)):
+            self.address(name).tell(event)
+
+
+def _strategy(symbol: str) -> str:
+    return f"Strategy:{symbol}"

@@ -1,0 +1,85 @@
+"""PnLTracker: the day's PnL from fills and marks, exact, published for RiskGate's loss limits.
+
+The logic is ``core.pnl.PnLLedger``; this shell feeds it fills (from the OrderRouter) and marks
+(from TickFeed), rebuilds it from the journal's fills when it (re)starts, publishes a
+``PnLUpdate`` to RiskGate on every fill and every marks batch that moves net, and keeps the
+PnL and position gauges true.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from core.charges import ChargeRates
+from core.pnl import PnLLedger
+from journal import Journal
+from messages import Fill, Marks, PnLUpdate
+from supervisors import SupervisedActor
+from supervisors.spec import Link
+
+_log = logging.getLogger(__name__)
+
+NAME = "PnLTracker"
+
+
+class PnLTracker(SupervisedActor):
+    def __init__(
+        self, link: Link, *, journal_path: str, rates: ChargeRates, publish_to: tuple[str, ...]
+    ) -> None:
+        super().__init__(link)
+        self.journal_path = journal_path
+        self.rates = rates
+        self.publish_to = publish_to
+        self.ledger = PnLLedger(rates)
+        self.journal: Journal | None = None
+        self.last_net: int | None = None
+        self.metrics = link.metrics
+
+    def started(self) -> None:
+        self.journal = Journal.open(self.journal_path, self.link.clock)
+        fills = self.journal.fills()
+        for fill in fills:
+            self.ledger.apply_fill(fill)
+        if fills:
+            _log.info("PnLTracker rebuilt from %d journaled fills", len(fills))
+        self._publish(self.link.clock.now_ns())
+
+    def stopping(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, Fill):
+            applied = self.ledger.apply_fill(message)
+            if not applied.outcome.duplicate:
+                self.metrics.position.labels(symbol=message.symbol).set(
+                    applied.outcome.position.quantity
+                )
+                self._publish(message.at_ns)
+        elif isinstance(message, Marks):
+            for mark in message.marks:
+                self.ledger.mark(mark.symbol, mark.ltp, at_ns=message.market_ns)
+            if self.ledger.summary().net != self.last_net:
+                self._publish(message.market_ns)
+
+    def _publish(self, at_ns: int) -> None:
+        update: PnLUpdate = self.ledger.to_update(at_ns)
+        self.last_net = update.net
+        for name in self.publish_to:
+            self.address(name).tell(update)
+        m = self.metrics
+        m.pnl_realized.set(update.realized / 100)
+        m.pnl_unrealized.set(update.unrealized / 100)
+        m.pnl_charges.set(update.charges / 100)
+        m.pnl_net.set(update.net / 100)
+        m.drawdown.set(update.drawdown / 100)
+        m.trades.set(update.trades)
+        for figures in update.symbols:
+            m.pnl_symbol.labels(symbol=figures.symbol).set(
+                (figures.realized + figures.unrealized - figures.charges) / 100
+            )
+            m.position.labels(symbol=figures.symbol).set(figures.quantity)
+        win_rate = self.ledger.summary().win_rate
+        if win_rate is not None:
+            m.win_rate.set(float(win_rate))

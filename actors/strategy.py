@@ -1,0 +1,109 @@
+"""Strategy: one per symbol, a thin shell around ``strategies.trader.SymbolTrader``.
+
+Ticks go in, at most one intent comes out per tick; it is journaled *before* it is sent to
+RiskGate, with its per-symbol sequence number, so a restarted strategy continues the sequence
+and never reuses a client id. The strategy knows its position from fills (sent to it by the
+router) and, after a restart, from the journal's fills of the trading day: never by asking
+another actor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from config.symbols import SymbolConfig
+from journal import Journal
+from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick
+from strategies.registry import make_strategy
+from strategies.trader import SymbolTrader
+from supervisors import SupervisedActor
+from supervisors.spec import Link
+
+_log = logging.getLogger(__name__)
+
+RISK = "RiskGate"
+
+
+def client_id_prefix(symbol: str) -> str:
+    """``S`` and 7 characters of a hash of the symbol: stable across restarts and days, short
+    enough for Kite's 20-character tag with the 6-digit sequence, alphanumeric as Kite wants."""
+    return "S" + hashlib.blake2s(symbol.encode(), digest_size=8).hexdigest()[:7].upper()
+
+
+class Strategy(SupervisedActor):
+    def __init__(
+        self, link: Link, *, settings: SymbolConfig, journal_path: str, day_start_ns: int
+    ) -> None:
+        super().__init__(link)
+        self.settings = settings
+        self.symbol = settings.symbol
+        self.journal_path = journal_path
+        self.day_start_ns = day_start_ns
+        self.journal: Journal | None = None
+        self.trader: SymbolTrader | None = None
+        self.metrics = link.metrics
+        self.intent_counters: dict[str, Any] = {}
+
+    def started(self) -> None:
+        journal = self.journal = Journal.open(self.journal_path, self.link.clock)
+        self.trader = SymbolTrader(
+            symbol=self.symbol,
+            quantity=self.settings.quantity,
+            lot_size=self.settings.lot_size,
+            product=Product(self.settings.product),
+            strategy=make_strategy(self.settings.strategy, self.settings.strategy_params()),
+            exits=self.settings.exits,
+            client_id_prefix=client_id_prefix(self.symbol),
+            next_seq=journal.max_strategy_seq(self.symbol) + 1,
+            tick_size_paise=self.settings.tick_size_paise,
+        )
+        fills = journal.fills(symbol=self.symbol, since_ns=self.day_start_ns)
+        pending = [
+            order.client_id
+            for order in journal.open_orders()
+            if order.symbol == self.symbol and order.created_ns >= self.day_start_ns
+        ]
+        self.trader.restore(fills, pending_client_id=pending[-1] if pending else None)
+        if fills or pending:
+            _log.info(
+                "%s restored: position %d from %d fills%s",
+                self.name,
+                self.trader.position,
+                len(fills),
+                f", waiting on {pending[-1]}" if pending else "",
+            )
+
+    def stopping(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
+
+    def handle(self, message: Any) -> None:
+        trader = self.trader
+        assert trader is not None and self.journal is not None
+        if isinstance(message, Tick):
+            intent = trader.on_tick(message)
+            if intent is None:
+                return
+            self.journal.record_intent(intent, trader.next_seq - 1)
+            self.address(RISK).tell(intent)
+            counter = self.intent_counters.get(intent.side.value)
+            if counter is None:
+                counter = self.intent_counters[intent.side.value] = self.metrics.intents.labels(
+                    symbol=self.symbol, side=intent.side.value
+                )
+            counter.inc()
+            if message.receive_ns:
+                latency = (self.link.clock.now_ns() - message.receive_ns) / 1e9
+                self.metrics.tick_to_intent.observe(max(0.0, latency))
+        elif isinstance(message, Fill):
+            trader.on_fill(message)
+        elif isinstance(message, OrderEvent):
+            trader.on_order_event(message)
+            if message.status is OrderStatus.REJECTED:
+                _log.info("%s: order %s rejected: %s", self.name, message.client_id, message.reason)
+        elif isinstance(message, OrderRejected):
+            trader.on_rejected(message)
+        else:
+            super().handle(message)

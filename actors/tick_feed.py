@@ -1,0 +1,154 @@
+"""TickFeed: polls the tick source and hands each tick to the strategy of its symbol.
+
+The source (synthetic, replay, or later Kite) is a plain object that is *polled*: this shell owns
+the only thread and the only clock read. Each tick goes to ``Strategy:<symbol>`` at once; the
+paper venue (when there is one) observes it as the market; the latest price of every symbol
+goes out in batched ``Marks`` to the actors that value positions and check prices; and a
+``FeedStatus`` goes to Heartbeat for the staleness watchdog.
+
+The source object outlives this actor: a restarted TickFeed continues the same replay or the
+same synthetic session instead of starting the day over.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from feeds.base import Batch, TickSource
+from messages import FeedStatus, Mark, Marks, Tick
+from supervisors import SupervisedActor
+from supervisors.directory import Address
+from supervisors.spec import Link
+
+_log = logging.getLogger(__name__)
+
+NAME = "TickFeed"
+
+
+class MarketObserver(Protocol):
+    """Something that must see the market as it moves: the paper venue."""
+
+    def observe(self, tick: Tick) -> None: ...
+
+
+class TickFeed(SupervisedActor):
+    def __init__(
+        self,
+        link: Link,
+        *,
+        source: TickSource,
+        symbols: frozenset[str],
+        marks_to: tuple[str, ...],
+        status_to: tuple[str, ...],
+        observer: MarketObserver | None = None,
+        marks_interval: float = 0.1,
+        status_interval: float = 1.0,
+        max_poll_wait: float = 0.05,
+        measure_delay: bool = False,
+    ) -> None:
+        super().__init__(link)
+        self.source = source
+        self.symbols = symbols
+        self.marks_to = marks_to
+        self.status_to = status_to
+        self.observer = observer
+        self.marks_interval = marks_interval
+        self.status_interval = status_interval
+        self.max_poll_wait = max_poll_wait
+        self.measure_delay = measure_delay  # receive - exchange only means a delay when live
+        self.latest: dict[str, Mark] = {}
+        self.market_ns = 0
+        self.last_tick_ns: int | None = None
+        self.started_ns = 0
+        self.ticks_total = 0
+        self.strategies: dict[str, Address] = {}
+        self.tick_counters: dict[str, Any] = {}
+        self.finished = False
+
+    def started(self) -> None:
+        self.started_ns = self.link.clock.now_ns()
+        for symbol in self.symbols:
+            self.strategies[symbol] = self.address(f"Strategy:{symbol}")
+            self.tick_counters[symbol] = self.link.metrics.ticks.labels(symbol=symbol)
+        self.wake_in(0, "poll")
+        self.wake_in(self.marks_interval, "marks")
+        self.wake_in(0, "status")
+
+    def wakeup(self, purpose: str) -> None:
+        if purpose == "poll":
+            self._poll()
+        elif purpose == "marks":
+            self._send_marks()
+            self.wake_in(self.marks_interval, "marks")
+        elif purpose == "status":
+            self._send_status()
+            self.wake_in(self.status_interval, "status")
+
+    def _poll(self) -> None:
+        now_ns = self.link.clock.now_ns()
+        batch: Batch = self.source.poll(now_ns)
+        for record in batch.skipped:
+            self.link.metrics.ticks_dropped.labels(reason=record.reason.value).inc()
+            _log.warning(
+                "skipped tick record (line %d): %s: %s",
+                record.line,
+                record.reason.value,
+                record.detail,
+            )
+        for tick in batch.ticks:
+            self._deliver(tick)
+        if batch.next_due_ns is None:
+            if not self.finished:
+                self.finished = True
+                _log.info("tick source finished after %d ticks", self.ticks_total)
+                self._send_marks()
+            return
+        self.wake_in(min(self.max_poll_wait, max(0.0, (batch.next_due_ns - now_ns) / 1e9)), "poll")
+
+    def _deliver(self, tick: Tick) -> None:
+        strategy = self.strategies.get(tick.symbol)
+        if strategy is None:
+            self.link.metrics.ticks_dropped.labels(reason="unknown_symbol").inc()
+            return
+        strategy.tell(tick)
+        if self.observer is not None:
+            self.observer.observe(tick)
+        self.tick_counters[tick.symbol].inc()
+        if self.measure_delay:
+            self.link.metrics.tick_age.observe(max(0.0, (tick.receive_ns - tick.exchange_ns) / 1e9))
+        self.latest[tick.symbol] = Mark(
+            symbol=tick.symbol, ltp=tick.ltp, bid=tick.bid, ask=tick.ask
+        )
+        self.ticks_total += 1
+        self.last_tick_ns = tick.receive_ns
+        if tick.exchange_ns > self.market_ns:
+            self.market_ns = tick.exchange_ns
+            # In a replay at full speed, market time races ahead of the wall clock: marks must
+            # follow market time too, or loss limits would be judged on stale prices.
+            if self.market_ns - self._marks_sent_at > 1_000_000_000:
+                self._send_marks()
+
+    _marks_sent_at = 0
+
+    def _send_marks(self) -> None:
+        if not self.latest:
+            return
+        marks = Marks(marks=tuple(self.latest.values()), market_ns=self.market_ns)
+        self.latest = {}
+        self._marks_sent_at = self.market_ns
+        for name in self.marks_to:
+            self.address(name).tell(marks)
+
+    def _send_status(self) -> None:
+        status = FeedStatus(
+            connected=not self.finished,
+            started_ns=self.started_ns,
+            last_tick_ns=self.last_tick_ns,
+            last_market_ns=self.market_ns or None,
+            ticks_total=self.ticks_total,
+            reconnects_total=0,
+            at_ns=self.link.clock.now_ns(),
+        )
+        for name in self.status_to:
+            self.address(name).tell(status)

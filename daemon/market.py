@@ -1,0 +1,72 @@
+"""What the daemon decides about the market before any actor starts: its hours, the tick source,
+and which trading day this run belongs to (the day whose journal records actors restore from)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from config import Config
+from core.clock import Clock
+from core.market_hours import MarketHours
+from feeds.base import TickSource
+from feeds.replay import ReplaySource
+from feeds.replay_format import ReplayRecord, is_header, parse_line
+from feeds.synthetic import SyntheticSource, session_open_ns
+
+
+class NotAvailableYet(Exception):
+    """A configured part that this build does not have yet (e.g. the Kite feed)."""
+
+
+@dataclass(frozen=True)
+class Market:
+    hours: MarketHours
+    source: TickSource
+    day_start_ns: int
+    """Market open of the trading day: journal records from before it belong to earlier days."""
+    live_time: bool
+    """True when exchange time tracks the wall clock (live feeds): only then is
+    receive - exchange a feed delay worth measuring."""
+
+
+def market_for(config: Config, clock: Clock) -> Market:
+    m = config.market
+    hours = MarketHours(m.zone, m.open_time, m.close_time, m.weekdays_only)
+    feed = config.feed
+    if feed.source == "synthetic":
+        today = datetime.datetime.fromtimestamp(clock.now_ns() / 1e9, tz=m.zone).date()
+        start = session_open_ns(today, m.open_time, m.timezone)
+        s = feed.synthetic
+        source: TickSource = SyntheticSource(
+            [(x.symbol, x.initial_price_paise, x.tick_size_paise) for x in config.symbols],
+            session_start_ns=start,
+            seed=s.seed,
+            ticks_per_second=s.ticks_per_second * len(config.symbols),
+            burstiness=s.burstiness,
+            volatility_bps=s.volatility_bps,
+        )
+        return Market(hours, source, start, live_time=False)
+    if feed.source == "replay":
+        assert feed.replay is not None  # the config loader requires it
+        first = _first_replay_time(feed.replay.path)
+        day = hours.trading_day(first) if first is not None else hours.trading_day(clock.now_ns())
+        source = ReplaySource(feed.replay.path, feed.replay.speed)
+        return Market(hours, source, hours.session_start_ns(day), live_time=False)
+    raise NotAvailableYet(
+        f"feed.source = {feed.source!r} is not available in this build yet "
+        "(the Kite feed arrives with live trading); use synthetic or replay"
+    )
+
+
+def _first_replay_time(path: str) -> int | None:
+    """The exchange time of the first well-formed record: it names the replayed day."""
+    with open(path, encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            text = line.strip()
+            if not text or text.startswith("#") or is_header(text):
+                continue
+            record = parse_line(text, number)
+            if isinstance(record, ReplayRecord):
+                return record.exchange_ns
+    return None

@@ -1,0 +1,245 @@
+"""The actor tree, built from a config: one child spec per actor, in start order, each with the
+supervision the config gives it, and the shared outside world (broker, tick source, journal
+file) made once and handed to the actors that talk to it.
+
+Start order (config ``actor_names``): PnLTracker, RiskGate, OrderRouter, PositionSync, the
+strategies, TickFeed, Heartbeat. Everything an actor sends to is started before it, except the
+reports that flow back up (fills, marks), which are held or dropped per message while their
+recipient is down, so order only matters for start-up: ticks must not flow before strategies
+exist, and reconciliation must not run before the router has looked up its open orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from actors.heartbeat import Heartbeat
+from actors.order_router import OrderRouter
+from actors.pnl_tracker import PnLTracker
+from actors.position_sync import PositionSync
+from actors.risk_gate import RiskGate
+from actors.strategy import Strategy
+from actors.tick_feed import TickFeed
+from brokers.metered import MeteredBroker
+from brokers.paper import PaperBroker
+from brokers.updates import broker_listener
+from config import Config
+from core.charges import ChargeRates, ProductRates
+from core.clock import Clock
+from core.risk import Instrument, RiskBook, RiskLimits
+from daemon.market import Market, market_for
+from journal import Journal
+from messages import ReconcilePolicy
+from metrics import Metrics
+from supervisors import (
+    Backoff,
+    ChildSpec,
+    FaultInjector,
+    Restart,
+    SupervisionTree,
+    SupervisorSpec,
+)
+from supervisors import (
+    Strategy as SupervisionStrategy,
+)
+
+BPS = Decimal(10_000)
+NSE_FUTURES = ProductRates(
+    brokerage=Decimal("0.0003"),
+    stt_buy=Decimal("0"),
+    stt_sell=Decimal("0.0002"),
+    exchange=Decimal("0.0000173"),
+    stamp_buy=Decimal("0.00002"),
+)
+"""NRML defaults (NSE futures); options differ and need their own rates."""
+
+
+@dataclass
+class Daemon:
+    """Everything built from the config: the tree and the outside world it talks to."""
+
+    config: Config
+    tree: SupervisionTree
+    market: Market
+    broker: PaperBroker
+    journal_path: Path
+
+
+def build(config: Config, *, clock: Clock, metrics: Metrics) -> Daemon:
+    state_dir = Path(config.system.state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    journal_path = state_dir / config.system.journal
+    Journal.open(journal_path, clock).close()  # create the schema once, before any actor
+    market = market_for(config, clock)
+    venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
+    broker = MeteredBroker(venue, metrics)
+    children = tuple(
+        _child(config, name, _factory(config, name, market, broker, venue, str(journal_path)))
+        for name in config.actor_names()
+    )
+    s = config.supervision
+    root = SupervisorSpec(
+        name="root",
+        children=children,
+        strategy=SupervisionStrategy(s.strategy),
+        max_restarts=s.max_restarts,
+        within_seconds=s.within_seconds,
+        backoff=Backoff(
+            min_seconds=s.backoff_min_seconds,
+            max_seconds=s.backoff_max_seconds,
+            jitter=s.backoff_jitter,
+        ),
+    )
+    faults = None
+    if config.faults.enabled:
+        faults = FaultInjector(
+            config.faults.rules,
+            seed=config.faults.seed,
+            sleep=clock.sleep,
+            on_inject=lambda actor, action: metrics.faults_injected.labels(
+                actor=actor, action=action
+            ).inc(),
+        )
+    tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
+    venue.subscribe(broker_listener(tree.address("OrderRouter")))
+    return Daemon(config, tree, market, venue, journal_path)
+
+
+def _paper_broker(config: Config, clock: Clock, journal_path: Path, day_start: int) -> PaperBroker:
+    paper = config.broker.paper
+    venue = PaperBroker(
+        clock,
+        {x.symbol: x.tick_size_paise for x in config.symbols},
+        fill_model=paper.fill_model,
+        slippage_bps=str(paper.slippage_bps),
+        partial_fill_ratio=str(paper.partial_fill_ratio),
+        latency_seconds=paper.latency_ms / 1000,
+    )
+    with Journal.open(journal_path, clock) as journal:
+        venue.restore(journal.fills(since_ns=day_start))
+    return venue
+
+
+def _child(config: Config, name: str, factory: Any) -> ChildSpec:
+    s = config.supervision_for(name)
+    return ChildSpec(
+        name=name,
+        factory=factory,
+        restart=Restart(s.restart),
+        shutdown_timeout=s.shutdown_timeout_seconds,
+        held_max=s.held_messages_max,
+        backoff=Backoff(
+            min_seconds=s.backoff_min_seconds,
+            max_seconds=s.backoff_max_seconds,
+            jitter=s.backoff_jitter,
+        ),
+    )
+
+
+def _factory(
+    config: Config,
+    name: str,
+    market: Market,
+    broker: MeteredBroker,
+    venue: PaperBroker,
+    journal: str,
+) -> Any:
+    day = market.day_start_ns
+    if name.startswith("Strategy:"):
+        settings = config.symbol(name.split(":", 1)[1])
+        return lambda link: Strategy.start(
+            link, settings=settings, journal_path=journal, day_start_ns=day
+        )
+    if name == "PnLTracker":
+        rates = _charge_rates(config)
+        return lambda link: PnLTracker.start(
+            link, journal_path=journal, rates=rates, publish_to=("RiskGate",)
+        )
+    if name == "RiskGate":
+        return lambda link: RiskGate.start(
+            link, book=_risk_book(config, market), journal_path=journal, publish_to=()
+        )
+    if name == "OrderRouter":
+        o = config.orders
+        limits = [(o.per_second, 1.0), (o.per_minute, 60.0), (o.per_day, 86_400.0)]
+        return lambda link: OrderRouter.start(
+            link,
+            broker=broker,
+            journal_path=journal,
+            limits=limits,
+            lookup_attempts=o.unknown_lookup_attempts,
+        )
+    if name == "PositionSync":
+        p = config.position_sync
+        return lambda link: PositionSync.start(
+            link,
+            broker=broker,
+            journal_path=journal,
+            interval=p.interval_seconds,
+            policy=ReconcilePolicy(p.policy),
+            tolerance_bps=p.avg_price_tolerance_bps,
+            day_start_ns=day,
+        )
+    if name == "TickFeed":
+        return lambda link: TickFeed.start(
+            link,
+            source=market.source,
+            symbols=frozenset(x.symbol for x in config.symbols),
+            marks_to=("PnLTracker", "RiskGate"),
+            status_to=("Heartbeat",),
+            observer=venue,
+            status_interval=config.heartbeat.interval_seconds,
+            measure_delay=market.live_time,
+        )
+    if name == "Heartbeat":
+        h = config.heartbeat
+        return lambda link: Heartbeat.start(
+            link,
+            actors=config.actor_names(),
+            interval=h.interval_seconds,
+            timeout=h.timeout_seconds,
+            stale_after=config.feed.stale_after_seconds,
+            hours=market.hours,
+        )
+    raise ValueError(f"no actor named {name!r}")
+
+
+def _risk_book(config: Config, market: Market) -> RiskBook:
+    r = config.risk
+    limits = RiskLimits(
+        max_order_quantity=r.max_order_quantity,
+        max_order_value=r.max_order_value_paise,
+        max_position_quantity=r.max_position_quantity,
+        max_gross_exposure=r.max_gross_exposure_paise,
+        max_open_orders=r.max_open_orders,
+        max_orders_per_minute=r.max_orders_per_minute,
+        price_band_bps=r.price_band_bps,
+        max_daily_loss=r.max_daily_loss_paise,
+        max_drawdown=r.max_drawdown_paise,
+    )
+    instruments = {
+        x.symbol: Instrument(tick_size=x.tick_size_paise, lot_size=x.lot_size)
+        for x in config.symbols
+    }
+    return RiskBook(limits=limits, instruments=instruments, hours=market.hours)
+
+
+def _charge_rates(config: Config) -> ChargeRates:
+    c = config.charges
+    mis = ProductRates(
+        brokerage=c.brokerage_bps / BPS,
+        stt_buy=Decimal(0),
+        stt_sell=c.stt_sell_bps / BPS,
+        exchange=c.exchange_txn_bps / BPS,
+        stamp_buy=c.stamp_buy_bps / BPS,
+    )
+    return ChargeRates(
+        mis=mis,
+        nrml=NSE_FUTURES,
+        brokerage_cap=c.brokerage_cap_paise,
+        sebi=Decimal(c.sebi_per_crore_paise) / Decimal(10**9),
+        gst=c.gst_percent / Decimal(100),
+    )
