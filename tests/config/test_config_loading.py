@@ -73,7 +73,7 @@ def test_check_config_loads_neither_pykka_nor_kiteconnect():
     assert result.returncode == 0, result.stderr
 
 
-def test_cli_help_works_and_run_is_not_implemented_yet():
+def test_cli_help_lists_the_commands_and_run_refuses_a_bad_config(tmp_path):
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "main.py", *args]
         return subprocess.run(
@@ -81,11 +81,14 @@ def test_cli_help_works_and_run_is_not_implemented_yet():
         )
 
     help_result = cli("--help")
-    run_result = cli("run", "--config", "config/paper.toml", "--duration", "5")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MINIMAL_TOML.replace("[risk]", "[risk]\nbogus = 1", 1))
+    run_result = cli("run", "--config", str(bad), "--duration", "5")
 
     assert help_result.returncode == 0
     assert "check-config" in help_result.stdout and "run" in help_result.stdout
-    assert (run_result.returncode, run_result.stderr) == (2, "run: not implemented yet\n")
+    assert run_result.returncode == 2
+    assert "risk.bogus: unknown field" in run_result.stdout
 
 
 def test_actor_names_are_in_start_order_with_one_strategy_per_symbol_in_file_order():
