@@ -84,6 +84,23 @@ class OrderRouter(SupervisedActor):
             _log.warning("%d orders open at restart: looking each up by tag", len(open_orders))
         self._recover_trades()
         self._look_up()
+        self._answer_for(self.poison())
+
+    def _answer_for(self, poison: Any) -> None:
+        """The previous instance crashed on this message. An approved order it was handling
+        may or may not have been journaled, and was never sent: reject it, so that its
+        strategy and RiskGate stop waiting for it. Nothing else needs an answer: a lost fill
+        is recovered from the broker's trades above, a lost cancel is the sender's to retry."""
+        if not isinstance(poison, ApprovedOrder):
+            return
+        intent = poison.intent
+        assert self.journal is not None
+        if intent.client_id not in self.book:
+            self.journal.record_order(intent)
+            self.book.add(intent, at_ns=self.link.clock.now_ns())
+        order = self.book.get(intent.client_id)
+        if order is not None and order.status is OrderStatus.NEW:
+            self._move(intent.client_id, OrderStatus.REJECTED, "crashed the order router; not sent")
 
     def stopping(self) -> None:
         if self.journal is not None:

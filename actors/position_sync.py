@@ -85,9 +85,10 @@ class PositionSync(SupervisedActor):
 
     def _sync(self) -> None:
         assert self.journal is not None
-        broker = {
-            p.symbol: (p.quantity, p.open_cost) for p in self.broker.positions() if p.quantity
-        }
+        positions = self.broker.positions()
+        for position in positions:
+            self.link.metrics.broker_position.labels(symbol=position.symbol).set(position.quantity)
+        broker = {p.symbol: (p.quantity, p.open_cost) for p in positions if p.quantity}
         book = PositionBook()
         for fill in self.journal.fills(since_ns=self.day_start_ns):
             book.apply(fill)

@@ -46,6 +46,7 @@ class TickFeed(SupervisedActor):
         status_interval: float = 1.0,
         max_poll_wait: float = 0.05,
         measure_delay: bool = False,
+        pace_by: tuple[str, ...] = (),
     ) -> None:
         super().__init__(link)
         self.source = source
@@ -57,6 +58,10 @@ class TickFeed(SupervisedActor):
         self.status_interval = status_interval
         self.max_poll_wait = max_poll_wait
         self.measure_delay = measure_delay  # receive - exchange only means a delay when live
+        self.pace_by = pace_by
+        """Actors whose mailboxes must be empty before the next poll: a replay "as fast as
+        possible" runs as fast as the system *consumes* ticks, so that orders and fills keep
+        up with market time instead of a day's ticks arriving before the first fill."""
         self.latest: dict[str, Mark] = {}
         self.market_ns = 0
         self.last_tick_ns: int | None = None
@@ -86,6 +91,10 @@ class TickFeed(SupervisedActor):
             self.wake_in(self.status_interval, "status")
 
     def _poll(self) -> None:
+        directory = self.link.directory
+        if self.pace_by and any(directory.backlog(name) for name in self.pace_by):
+            self.wake_in(0.0005, "poll")
+            return
         now_ns = self.link.clock.now_ns()
         batch: Batch = self.source.poll(now_ns)
         for record in batch.skipped:

@@ -28,6 +28,9 @@ class Market:
     live_time: bool
     """True when exchange time tracks the wall clock (live feeds): only then is
     receive - exchange a feed delay worth measuring."""
+    paced: bool = False
+    """A replay "as fast as possible": one tick per poll, each once the system has consumed
+    the last (see TickFeed's ``pace_by``)."""
 
 
 def market_for(config: Config, clock: Clock) -> Market:
@@ -51,8 +54,9 @@ def market_for(config: Config, clock: Clock) -> Market:
         assert feed.replay is not None  # the config loader requires it
         first = _first_replay_time(feed.replay.path)
         day = hours.trading_day(first) if first is not None else hours.trading_day(clock.now_ns())
-        source = ReplaySource(feed.replay.path, feed.replay.speed)
-        return Market(hours, source, hours.session_start_ns(day), live_time=False)
+        paced = feed.replay.speed == "max"
+        source = ReplaySource(feed.replay.path, feed.replay.speed, max_batch=1 if paced else 500)
+        return Market(hours, source, hours.session_start_ns(day), live_time=False, paced=paced)
     raise NotAvailableYet(
         f"feed.source = {feed.source!r} is not available in this build yet "
         "(the Kite feed arrives with live trading); use synthetic or replay"

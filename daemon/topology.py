@@ -193,6 +193,7 @@ def _factory(
             observer=venue,
             status_interval=config.heartbeat.interval_seconds,
             measure_delay=market.live_time,
+            pace_by=_downstream(config) if market.paced else (),
         )
     if name == "Heartbeat":
         h = config.heartbeat
@@ -205,6 +206,12 @@ def _factory(
             hours=market.hours,
         )
     raise ValueError(f"no actor named {name!r}")
+
+
+def _downstream(config: Config) -> tuple[str, ...]:
+    """Every actor a tick's consequences pass through before the next tick should come."""
+    strategies = tuple(x.actor_name for x in config.symbols)
+    return (*strategies, "RiskGate", "OrderRouter", "PnLTracker")
 
 
 def _risk_book(config: Config, market: Market) -> RiskBook:

@@ -54,13 +54,17 @@ class Marks(Message, frozen=True, kw_only=True):
 
 
 class FeedStatus(Message, frozen=True, kw_only=True):
-    """The feed's own account of itself, sent to Heartbeat: connected or not, and how old the
-    newest tick is. A silent open socket looks healthy to the socket layer; this does not."""
+    """The feed's own account of itself, sent to Heartbeat every interval: connected or not,
+    and when the newest tick came. A silent open socket looks healthy to the socket layer; this
+    does not. ``last_tick_ns`` is wall time (when it was received), ``last_market_ns`` its
+    exchange time, so Heartbeat can tell "no ticks" from "market closed"."""
 
     delivery: ClassVar[Delivery] = Delivery.DROP
 
     connected: bool
+    started_ns: Nanos
     last_tick_ns: Nanos | None
+    last_market_ns: Nanos | None
     ticks_total: int
     reconnects_total: int
     at_ns: Nanos

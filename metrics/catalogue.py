@@ -195,6 +195,12 @@ class Metrics:
             "Position reconciliations with the broker.",
             registry=r,
         )
+        self.broker_position = Gauge(
+            "shikra_broker_position_quantity",
+            "Net position as the broker reports it, at the last reconciliation.",
+            ["symbol"],
+            registry=r,
+        )
         self.reconciliation_mismatches = Counter(
             "shikra_reconciliation_mismatches",
             "Differences found between local and broker positions, by kind.",

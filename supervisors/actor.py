@@ -79,6 +79,11 @@ class SupervisedActor(pykka.ThreadingActor):
         else:
             self.link.clock.call_later(seconds, lambda: me.tell(note))
 
+    def poison(self) -> Any:
+        """The message the previous instance crashed on, if it crashed in a handler; call in
+        ``started`` to answer for it. It is never redelivered."""
+        return self.link.directory.take_poison(self.name)
+
     def finish(self, reason: str = "finished") -> None:
         """Stop by choice: a normal exit, which a TRANSIENT child is not restarted after."""
         self._go_down(crashed=False, reason=reason)
@@ -112,6 +117,7 @@ class SupervisedActor(pykka.ThreadingActor):
                 return None
             return self.handle(message)
         except BaseException as exc:
+            self.link.directory.note_poison(self.name, message)
             self._crash(exc, f"handling {type(message).__name__}")
             return None
 

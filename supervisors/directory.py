@@ -37,7 +37,17 @@ class ActorUnavailable(Exception):
 class _Entry:
     """One name's state: the serving ref (or None) and the messages held for the next one."""
 
-    __slots__ = ("held", "held_max", "incarnation", "issued", "lock", "name", "ref", "retired")
+    __slots__ = (
+        "held",
+        "held_max",
+        "incarnation",
+        "issued",
+        "lock",
+        "name",
+        "poison",
+        "ref",
+        "retired",
+    )
 
     def __init__(self, name: str, held_max: int) -> None:
         self.name = name
@@ -48,6 +58,7 @@ class _Entry:
         self.held: deque[Any] = deque()
         self.held_max = held_max
         self.retired = False
+        self.poison: Any = None
 
 
 class Directory:
@@ -84,8 +95,29 @@ class Directory:
             entry.issued = max(entry.issued, entry.incarnation) + 1
             return entry.issued
 
+    def backlog(self, name: str) -> int:
+        """Messages waiting for ``name``: in its current instance's mailbox, or held for its
+        next one. A replay at full speed paces itself by it (flow control, not state)."""
+        entry = self._entry(name)
+        ref = entry.ref
+        queued = ref.actor_inbox.qsize() if ref is not None else 0  # type: ignore[attr-defined]
+        return queued + len(entry.held)
+
     def held_count(self, name: str) -> int:
         return len(self._entry(name).held)
+
+    def note_poison(self, name: str, message: Any) -> None:
+        """Remember the message an instance crashed on. It is not redelivered (it would crash
+        the successor too), but the successor may want to answer for it: the router, say,
+        rejects an order that crashed it instead of leaving its sender waiting forever."""
+        self._entry(name).poison = message
+
+    def take_poison(self, name: str) -> Any:
+        """The message the previous instance crashed on (None if none), handed out once."""
+        entry = self._entry(name)
+        with entry.lock:
+            message, entry.poison = entry.poison, None
+        return message
 
     def configure(self, name: str, *, held_max: int) -> None:
         self._entry(name).held_max = held_max

@@ -134,3 +134,23 @@ def test_every_actor_answers_ping_through_its_address():
         tree.address("a").tell(Ping(seq=7, reply_to="hb", sent_ns=123))
         until(lambda: len(pongs) == 1)
         assert pongs[0].seq == 7 and pongs[0].actor == "a" and pongs[0].sent_ns == 123
+
+
+def test_the_successor_learns_the_message_its_predecessor_crashed_on_once():
+    events = Events()
+    learned: list[object] = []
+
+    class Learner(SupervisedActor):
+        def started(self) -> None:
+            learned.append((self.link.incarnation, self.poison()))
+            events.put(("start", self.name, self.link.incarnation))
+
+        def handle(self, message):
+            raise RuntimeError("crash")
+
+    with running_tree((ChildSpec(name="l", factory=lambda link: Learner.start(link)),)) as tree:
+        events.wait_event("start", "l", 1)
+        tree.address("l").tell(Note(text="poison"))
+        events.wait_event("start", "l", 2)
+    assert learned == [(1, None), (2, Note(text="poison"))]
+    assert tree.directory.take_poison("l") is None  # handed out once
