@@ -68,6 +68,8 @@ class OrderRouter(SupervisedActor):
         self.book = OrderBook()
         self.queue: PriorityRateLimiter[OrderIntent | CancelIntent] = PriorityRateLimiter(limits)
         self.lookups: dict[str, int] = {}
+        self.recovering: set[str] = set()
+        """Trade ids already re-sent to ourselves from the broker's list, not yet journaled."""
         self.drain_due = False
         self.journal: Journal | None = None
         self.metrics = link.metrics
@@ -299,12 +301,13 @@ class OrderRouter(SupervisedActor):
             _log.warning("could not list broker trades (%s): will retry on the next lookup", exc)
             return
         listener = broker_listener(self.address(self.name))
-        known = {fill.trade_id for fill in self.journal.fills()}
+        known = {fill.trade_id for fill in self.journal.fills()} | self.recovering
         for trade in trades:
             if trade.trade_id not in known and (
                 trade.tag in self.book or self.journal.order(trade.tag) is not None
             ):
                 _log.warning("recovering fill %s of %s from the broker", trade.trade_id, trade.tag)
+                self.recovering.add(trade.trade_id)
                 listener(trade)
 
     # -- bookkeeping -------------------------------------------------------------------------
