@@ -35,12 +35,15 @@ class PnLTracker(SupervisedActor):
         self.journal: Journal | None = None
         self.last_net: int | None = None
         self.metrics = link.metrics
+        self.symbol_gauges: dict[str, tuple[Any, Any]] = {}
 
     def started(self) -> None:
         self.journal = Journal.open(self.journal_path, self.link.clock)
         fills = self.journal.fills()
         for fill in fills:
             self.ledger.apply_fill(fill)
+        for symbol in {fill.symbol for fill in fills}:
+            self._show_symbol(symbol)
         if fills:
             _log.info("PnLTracker rebuilt from %d journaled fills", len(fills))
         self._publish(self.link.clock.now_ns())
@@ -53,18 +56,20 @@ class PnLTracker(SupervisedActor):
         if isinstance(message, Fill):
             applied = self.ledger.apply_fill(message)
             if not applied.outcome.duplicate:
-                self.metrics.position.labels(symbol=message.symbol).set(
-                    applied.outcome.position.quantity
-                )
+                self._show_symbol(message.symbol)
                 self._publish(message.at_ns)
         elif isinstance(message, Marks):
             for mark in message.marks:
                 self.ledger.mark(mark.symbol, mark.ltp, at_ns=message.market_ns)
-            if self.ledger.summary().net != self.last_net:
+            if self.ledger.net != self.last_net:
+                for mark in message.marks:
+                    if self.ledger.position(mark.symbol).quantity:
+                        self._show_symbol(mark.symbol)
                 self._publish(message.market_ns)
 
     def _publish(self, at_ns: int) -> None:
-        update: PnLUpdate = self.ledger.to_update(at_ns)
+        """Totals to RiskGate (and the gauges): O(1), whatever the number of symbols."""
+        update: PnLUpdate = self.ledger.to_update(at_ns, per_symbol=False)
         self.last_net = update.net
         for name in self.publish_to:
             self.address(name).tell(update)
@@ -75,11 +80,18 @@ class PnLTracker(SupervisedActor):
         m.pnl_net.set(update.net / 100)
         m.drawdown.set(update.drawdown / 100)
         m.trades.set(update.trades)
-        for figures in update.symbols:
-            m.pnl_symbol.labels(symbol=figures.symbol).set(
-                (figures.realized + figures.unrealized - figures.charges) / 100
-            )
-            m.position.labels(symbol=figures.symbol).set(figures.quantity)
-        win_rate = self.ledger.summary().win_rate
+        win_rate = self.ledger.win_rate
         if win_rate is not None:
             m.win_rate.set(float(win_rate))
+
+    def _show_symbol(self, symbol: str) -> None:
+        figures = self.ledger.symbol_pnl(symbol)
+        net = figures.realized + figures.unrealized - figures.charges
+        gauges = self.symbol_gauges.get(symbol)
+        if gauges is None:
+            gauges = self.symbol_gauges[symbol] = (
+                self.metrics.pnl_symbol.labels(symbol=symbol),
+                self.metrics.position.labels(symbol=symbol),
+            )
+        gauges[0].set(net / 100)
+        gauges[1].set(figures.quantity)

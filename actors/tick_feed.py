@@ -45,6 +45,7 @@ class TickFeed(SupervisedActor):
         marks_interval: float = 0.1,
         status_interval: float = 1.0,
         max_poll_wait: float = 0.05,
+        min_poll_interval: float = 0.002,
         measure_delay: bool = False,
         pace_by: tuple[str, ...] = (),
     ) -> None:
@@ -57,6 +58,9 @@ class TickFeed(SupervisedActor):
         self.marks_interval = marks_interval
         self.status_interval = status_interval
         self.max_poll_wait = max_poll_wait
+        self.min_poll_interval = min_poll_interval
+        """Ticks are collected at most this often (2 ms): a poll per tick would cost a timer and
+        a thread switch per tick; a live socket delivers frames of ticks the same way."""
         self.measure_delay = measure_delay  # receive - exchange only means a delay when live
         self.pace_by = pace_by
         """Actors whose mailboxes must be empty before the next poll: a replay "as fast as
@@ -113,7 +117,11 @@ class TickFeed(SupervisedActor):
                 _log.info("tick source finished after %d ticks", self.ticks_total)
                 self._send_marks()
             return
-        self.wake_in(min(self.max_poll_wait, max(0.0, (batch.next_due_ns - now_ns) / 1e9)), "poll")
+        if batch.next_due_ns <= now_ns:  # held back by the batch cap: more are due already
+            self.wake_in(0, "poll")
+            return
+        wait = (batch.next_due_ns - now_ns) / 1e9
+        self.wake_in(min(self.max_poll_wait, max(self.min_poll_interval, wait)), "poll")
 
     def _deliver(self, tick: Tick) -> None:
         strategy = self.strategies.get(tick.symbol)

@@ -146,8 +146,29 @@ class PnLLedger:
             symbols=self._symbol_figures(),
         )
 
-    def to_update(self, at_ns: int) -> PnLUpdate:
-        """The ``PnLUpdate`` message for this moment."""
+    @property
+    def net(self) -> int:
+        return self._net
+
+    @property
+    def win_rate(self) -> Fraction | None:
+        return Fraction(self._wins, self._trades) if self._trades else None
+
+    def symbol_pnl(self, symbol: str) -> SymbolPnL:
+        """One symbol's figures, without building every other symbol's (hot path)."""
+        position = self._book.position(symbol)
+        return SymbolPnL(
+            symbol=symbol,
+            realized=position.realized,
+            unrealized=self._unrealized_by_symbol.get(symbol, 0),
+            charges=self._charges_by_symbol.get(symbol, 0),
+            quantity=position.quantity,
+        )
+
+    def to_update(self, at_ns: int, *, per_symbol: bool = True) -> PnLUpdate:
+        """The ``PnLUpdate`` message for this moment. ``per_symbol=False`` leaves out the
+        per-symbol breakdown: the loss limits need only the totals, and building thousands of
+        symbols' figures on every fill would put O(symbols) work on the order path."""
         return PnLUpdate(
             realized=self._realized,
             unrealized=self._unrealized,
@@ -156,24 +177,12 @@ class PnLLedger:
             peak_net=self._peak_net,
             drawdown=self._peak_net - self._net,
             trades=self._trades,
-            symbols=self._symbol_figures(),
+            symbols=self._symbol_figures() if per_symbol else (),
             at_ns=at_ns,
         )
 
     def _symbol_figures(self) -> tuple[SymbolPnL, ...]:
-        figures = []
-        for symbol in self._book.symbols():
-            position = self._book.position(symbol)
-            figures.append(
-                SymbolPnL(
-                    symbol=symbol,
-                    realized=position.realized,
-                    unrealized=self._unrealized_by_symbol.get(symbol, 0),
-                    charges=self._charges_by_symbol.get(symbol, 0),
-                    quantity=position.quantity,
-                )
-            )
-        return tuple(figures)
+        return tuple(self.symbol_pnl(symbol) for symbol in self._book.symbols())
 
     def _attribute_to_round_trips(self, outcome: FillOutcome, quantity: int, fee: int) -> None:
         symbol = outcome.symbol
