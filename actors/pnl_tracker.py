@@ -15,7 +15,7 @@ from core.charges import ChargeRates
 from core.pnl import PnLLedger
 from journal import Journal
 from messages import Fill, Marks, PnLUpdate
-from supervisors import SupervisedActor
+from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ _log = logging.getLogger(__name__)
 NAME = "PnLTracker"
 
 
-class PnLTracker(SupervisedActor):
+class PnLTracker(PooledSupervisedActor):
     def __init__(
         self, link: Link, *, journal_path: str, rates: ChargeRates, publish_to: tuple[str, ...]
     ) -> None:
@@ -38,7 +38,7 @@ class PnLTracker(SupervisedActor):
         self.symbol_gauges: dict[str, tuple[Any, Any]] = {}
 
     def started(self) -> None:
-        self.journal = Journal.open(self.journal_path, self.link.clock)
+        self.journal = Journal.open(self.journal_path, self.link.clock, any_thread=True)
         fills = self.journal.fills()
         for fill in fills:
             self.ledger.apply_fill(fill)

@@ -38,7 +38,7 @@ from messages import (
     TradingState,
     TradingStateChanged,
 )
-from supervisors import SupervisedActor
+from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ ROUTER = "OrderRouter"
 FLATTEN_PREFIX = "FLAT"
 
 
-class RiskGate(SupervisedActor):
+class RiskGate(PooledSupervisedActor):
     def __init__(
         self,
         link: Link,
@@ -69,7 +69,7 @@ class RiskGate(SupervisedActor):
     # -- lifecycle ---------------------------------------------------------------------------
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(self.journal_path, self.link.clock)
+        journal = self.journal = Journal.open(self.journal_path, self.link.clock, any_thread=True)
         last = journal.last_trading_state()
         if last is not None and last.state in (TradingState.HALTED, TradingState.REDUCING):
             self.book.resume_to = last.state

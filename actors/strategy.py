@@ -18,7 +18,7 @@ from journal import Journal
 from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick
 from strategies.registry import make_strategy
 from strategies.trader import SymbolTrader
-from supervisors import SupervisedActor
+from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ def client_id_prefix(symbol: str) -> str:
     return "S" + hashlib.blake2s(symbol.encode(), digest_size=8).hexdigest()[:7].upper()
 
 
-class Strategy(SupervisedActor):
+class Strategy(PooledSupervisedActor):
     def __init__(
         self, link: Link, *, settings: SymbolConfig, journal_path: str, day_start_ns: int
     ) -> None:
@@ -47,7 +47,7 @@ class Strategy(SupervisedActor):
         self.intent_counters: dict[str, Any] = {}
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(self.journal_path, self.link.clock)
+        journal = self.journal = Journal.open(self.journal_path, self.link.clock, any_thread=True)
         self.trader = SymbolTrader(
             symbol=self.symbol,
             quantity=self.settings.quantity,

@@ -76,11 +76,18 @@ class JournalError(RuntimeError):
     """The journal file cannot be used safely (not WAL-capable, or from a newer shikra)."""
 
 
-def connect(path: str) -> sqlite3.Connection:
+def connect(path: str, *, any_thread: bool = False) -> sqlite3.Connection:
     """A configured connection with the schema in place. Autocommit (``isolation_level=None``)
     so every transaction is explicit; the default ``check_same_thread`` turns a connection used
-    from a second thread into an error instead of a silent race."""
-    connection = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    from a second thread into an error instead of a silent race. ``any_thread`` is for a pooled
+    actor, which runs on whichever worker is free but never on two at once: the dispatcher
+    serialises it, so the connection is still used by one thread at a time."""
+    connection = sqlite3.connect(
+        path,
+        isolation_level=None,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        check_same_thread=not any_thread,
+    )
     try:
         connection.row_factory = sqlite3.Row
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -89,6 +96,9 @@ def connect(path: str) -> sqlite3.Connection:
             raise JournalError(f"{path}: journal_mode is {mode!r}, WAL is required")
         connection.execute("PRAGMA synchronous = NORMAL")
         _create_schema(connection, path)
+        # From here on, writers wait for each other in ``Journal._begin`` (short back-off);
+        # reads never wait in WAL mode.
+        connection.execute("PRAGMA busy_timeout = 0")
     except BaseException:
         connection.close()
         raise

@@ -29,19 +29,25 @@ from messages.health import Ping, Pong
 from messages.lifecycle import ChildDown, Wakeup
 from supervisors.directory import Address
 from supervisors.faults import InjectedFault
+from supervisors.pool import PooledActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
 
-class SupervisedActor(pykka.ThreadingActor):
-    """Base of every actor in the tree. See the module docstring for why it exists."""
+class _Shell:
+    """The supervision shell, whichever runtime carries the actor (see the module docstring).
+    Mixed into a pykka actor class: ``SupervisedActor`` (own thread) or
+    ``PooledSupervisedActor`` (a dispatcher's workers)."""
+
+    actor_inbox: Any
+    stop: Any
 
     fault_injectable: ClassVar[bool] = True
     """Supervisors opt out: a drill injects faults into workers, and tests the supervisors."""
 
     def __init__(self, link: Link) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[call-arg]
         self.link = link
         self.name = link.name
         self._down = False
@@ -187,3 +193,19 @@ class SupervisedActor(pykka.ThreadingActor):
                 internal.append(envelope)
         for envelope in internal:
             self.actor_inbox.put(envelope)
+
+
+class SupervisedActor(_Shell, pykka.ThreadingActor):
+    """An actor in the tree with a thread of its own: for actors that block (broker calls,
+    the journal on the order path) or must answer even when others are busy (Heartbeat)."""
+
+
+class PooledSupervisedActor(_Shell, PooledActor):
+    """An actor in the tree run by its link's dispatcher: for the many small actors of which
+    there is one per symbol. Its handlers must not block."""
+
+    def __init__(self, link: Link) -> None:
+        if link.dispatcher is None:
+            raise ValueError(f"{link.name}: a pooled actor needs a dispatcher in its link")
+        super().__init__(link)
+        self.dispatcher = link.dispatcher

@@ -19,6 +19,7 @@ from core.clock import Clock
 from metrics import Metrics
 from supervisors.faults import FaultInjector
 from supervisors.policy import Backoff, Restart, Strategy
+from supervisors.pool import Dispatcher
 
 if TYPE_CHECKING:
     from messages.lifecycle import ChildDown
@@ -44,6 +45,8 @@ class Link:
     metrics: Metrics
     report: Callable[[ChildDown], None]
     faults: FaultInjector | None = None
+    dispatcher: Dispatcher | None = None
+    """Runs the pooled actors of the tree (``PooledSupervisedActor``)."""
     bound: threading.Event = field(default_factory=threading.Event)
     started: threading.Event = field(default_factory=threading.Event)
     exited: threading.Event = field(default_factory=threading.Event)

@@ -156,6 +156,7 @@ class Supervisor(SupervisedActor):
             metrics=self.link.metrics,
             report=self.address(self.name).tell,
             faults=self.link.faults,
+            dispatcher=self.link.dispatcher,
         )
         try:
             ref = spec.factory(link)

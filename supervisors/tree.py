@@ -18,6 +18,7 @@ from messages.lifecycle import ChildDown
 from metrics import Metrics
 from supervisors.directory import Address, Directory
 from supervisors.faults import FaultInjector
+from supervisors.pool import Dispatcher
 from supervisors.spec import Link, SupervisorSpec
 from supervisors.supervisor import Supervisor
 
@@ -33,12 +34,14 @@ class SupervisionTree:
         metrics: Metrics,
         faults: FaultInjector | None = None,
         held_max: int = 10_000,
+        workers: int = 2,
     ) -> None:
         self.spec = root
         self.clock = clock
         self.metrics = metrics
         self.directory = Directory(metrics, held_max=held_max)
         self._faults = faults
+        self.dispatcher = Dispatcher(workers=workers, name="pool")
         self._escalated = threading.Event()
         self.escalation: ChildDown | None = None
         self._ref: pykka.ActorRef[Any] | None = None
@@ -58,6 +61,7 @@ class SupervisionTree:
             metrics=self.metrics,
             report=self._root_down,
             faults=self._faults,
+            dispatcher=self.dispatcher,
         )
         self._link = link
         self._ref = Supervisor.start(link, self.spec)
@@ -80,7 +84,10 @@ class SupervisionTree:
             return True
         self.directory.retire(self.spec.name)
         self._ref.stop(block=False)
-        return self._link.exited.wait(timeout)
+        stopped = self._link.exited.wait(timeout)
+        if stopped:
+            self.dispatcher.shutdown()
+        return stopped
 
     def _root_down(self, down: ChildDown) -> None:
         if down.crashed:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -66,7 +67,25 @@ def test_the_file_is_in_wal_mode_with_normal_synchronous(journal, path):
     finally:
         raw.close()
     assert journal._db.execute("PRAGMA synchronous").fetchone()[0] == 1  # 1 = NORMAL
-    assert journal._db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    # Writers wait for each other in Journal._begin, not in SQLite's coarse busy handler.
+    assert journal._db.execute("PRAGMA busy_timeout").fetchone()[0] == 0
+
+
+def test_a_writer_waits_for_another_writers_transaction_instead_of_failing(path, clock):
+    first = Journal.open(path, clock, any_thread=True)  # committed from a timer thread
+    second = Journal.open(path, clock)
+    try:
+        first._db.execute("BEGIN IMMEDIATE")  # hold the write lock, as a busy writer would
+        released = threading.Timer(0.05, lambda: first._db.execute("COMMIT"))
+        started = time.monotonic()
+        released.start()
+        assert second.record_intent(_intent(), strategy_seq=1)
+        waited = time.monotonic() - started
+        released.join()
+    finally:
+        first.close()
+        second.close()
+    assert 0.04 <= waited < 1.0  # it waited for the lock, and not much longer
 
 
 def test_an_intent_round_trips_with_its_sequence_and_creation_time(journal, clock):

@@ -15,6 +15,7 @@ from metrics import Metrics
 from supervisors import (
     Backoff,
     ChildSpec,
+    PooledSupervisedActor,
     Restart,
     Strategy,
     SupervisedActor,
@@ -88,8 +89,11 @@ class Events:
                 return self.seen
 
 
-class Probe(SupervisedActor):
+class _ProbeBehaviour:
     """Reports its start, every Note, and its stop; misbehaves on request."""
+
+    link: Any
+    name: str
 
     def __init__(
         self,
@@ -98,7 +102,7 @@ class Probe(SupervisedActor):
         fail_start_on: frozenset[int] = frozenset(),
         slow_stop: float = 0.0,
     ) -> None:
-        super().__init__(link)
+        super().__init__(link)  # type: ignore[call-arg]
         self.events = events
         self.fail_start_on = fail_start_on
         self.slow_stop = slow_stop
@@ -126,6 +130,19 @@ class Probe(SupervisedActor):
         self.events.put(("stop", self.name, self.link.incarnation))
 
 
+class Probe(_ProbeBehaviour, SupervisedActor):
+    """A probe with a thread of its own."""
+
+
+class PooledProbe(_ProbeBehaviour, PooledSupervisedActor):
+    """A probe run by the tree's dispatcher."""
+
+
+RUNTIMES = {"thread": Probe, "pooled": PooledProbe}
+RUNTIME = "thread"
+"""Which runtime ``probe`` builds: the conftest runs every supervision test under both."""
+
+
 def probe(
     name: str,
     events: Events,
@@ -135,7 +152,7 @@ def probe(
 ) -> ChildSpec:
     return ChildSpec(
         name=name,
-        factory=lambda link: Probe.start(link, events, **kw),
+        factory=lambda link, cls=RUNTIMES[RUNTIME]: cls.start(link, events, **kw),
         restart=restart,
         held_max=held_max,
         shutdown_timeout=5.0,
