@@ -103,17 +103,14 @@ class Heartbeat(SupervisedActor):
     def _feed_stale(self) -> bool:
         """Stale when no tick has come for ``stale_after`` seconds while the market is open.
         Whether it is open is judged at the feed's market time carried forward by the wall
-        time since its last tick (in replay, market time is far from the wall clock)."""
+        time since its report (in a replay, market time is far from the wall clock)."""
         feed = self.feed
         if feed is None:
             return False  # no report yet: TickFeed's own liveness is judged by its pongs
         now_ns = self.link.clock.now_ns()
         since = feed.last_tick_ns if feed.last_tick_ns is not None else feed.started_ns
         age = max(0.0, (now_ns - since) / 1e9)
-        if feed.last_market_ns is not None and feed.last_tick_ns is not None:
-            market_now = feed.last_market_ns + (now_ns - feed.last_tick_ns)
-        else:
-            market_now = now_ns
+        market_now = (feed.market_ns or feed.at_ns) + (now_ns - feed.at_ns)
         stale = age > self.stale_after and self.hours.is_open(market_now)
         self.metrics.feed_last_tick_age.set(age)
         self.metrics.feed_stale.set(1 if stale else 0)

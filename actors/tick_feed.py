@@ -48,6 +48,7 @@ class TickFeed(SupervisedActor):
         min_poll_interval: float = 0.002,
         measure_delay: bool = False,
         pace_by: tuple[str, ...] = (),
+        market_start_ns: int | None = None,
     ) -> None:
         super().__init__(link)
         self.source = source
@@ -63,6 +64,9 @@ class TickFeed(SupervisedActor):
         a thread switch per tick; a live socket delivers frames of ticks the same way."""
         self.measure_delay = measure_delay  # receive - exchange only means a delay when live
         self.pace_by = pace_by
+        self.market_start_ns = market_start_ns
+        """Where market time starts when it is not the wall clock (replay, synthetic session):
+        until the first tick, the feed's market time runs on from here."""
         """Actors whose mailboxes must be empty before the next poll: a replay "as fast as
         possible" runs as fast as the system *consumes* ticks, so that orders and fills keep
         up with market time instead of a day's ticks arriving before the first fill."""
@@ -157,7 +161,15 @@ class TickFeed(SupervisedActor):
         for name in self.marks_to:
             self.address(name).tell(marks)
 
+    def _market_now(self, now_ns: int) -> int:
+        if self.market_ns and self.last_tick_ns is not None:
+            return self.market_ns + (now_ns - self.last_tick_ns)
+        if self.market_start_ns is not None:
+            return self.market_start_ns + (now_ns - self.started_ns)
+        return now_ns
+
     def _send_status(self) -> None:
+        now_ns = self.link.clock.now_ns()
         status = FeedStatus(
             connected=not self.finished,
             started_ns=self.started_ns,
@@ -165,7 +177,8 @@ class TickFeed(SupervisedActor):
             last_market_ns=self.market_ns or None,
             ticks_total=self.ticks_total,
             reconnects_total=0,
-            at_ns=self.link.clock.now_ns(),
+            at_ns=now_ns,
+            market_ns=self._market_now(now_ns),
         )
         for name in self.status_to:
             self.address(name).tell(status)

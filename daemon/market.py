@@ -38,8 +38,16 @@ def market_for(config: Config, clock: Clock) -> Market:
     hours = MarketHours(m.zone, m.open_time, m.close_time, m.weekdays_only)
     feed = config.feed
     if feed.source == "synthetic":
-        today = datetime.datetime.fromtimestamp(clock.now_ns() / 1e9, tz=m.zone).date()
-        start = session_open_ns(today, m.open_time, m.timezone)
+        # The synthetic market runs its own session: today's open (the last weekday's, on a
+        # weekend, so the paper default trades any day), rolling over to the next session at
+        # the close, so that it trades at any hour of any day.
+        day = datetime.datetime.fromtimestamp(clock.now_ns() / 1e9, tz=m.zone).date()
+        while m.weekdays_only and day.weekday() >= 5:
+            day -= datetime.timedelta(days=1)
+        start = session_open_ns(day, m.open_time, m.timezone)
+        session = datetime.datetime.combine(day, m.close_time) - datetime.datetime.combine(
+            day, m.open_time
+        )
         s = feed.synthetic
         source: TickSource = SyntheticSource(
             [(x.symbol, x.initial_price_paise, x.tick_size_paise) for x in config.symbols],
@@ -48,6 +56,8 @@ def market_for(config: Config, clock: Clock) -> Market:
             ticks_per_second=s.ticks_per_second * len(config.symbols),
             burstiness=s.burstiness,
             volatility_bps=s.volatility_bps,
+            session_length_ns=int(session.total_seconds()) * 1_000_000_000,
+            weekdays_only=m.weekdays_only,
         )
         return Market(hours, source, start, live_time=False)
     if feed.source == "replay":

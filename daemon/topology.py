@@ -194,6 +194,7 @@ def _factory(
             status_interval=config.heartbeat.interval_seconds,
             measure_delay=market.live_time,
             pace_by=_downstream(config) if market.paced else (),
+            market_start_ns=None if market.live_time else market.day_start_ns,
         )
     if name == "Heartbeat":
         h = config.heartbeat

@@ -106,6 +106,7 @@ class SyntheticSource:
         burstiness: float = 0.0,
         volatility_bps: float = 1.0,
         session_length_ns: int | None = None,
+        weekdays_only: bool = False,
         max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None:
         specs = [SyntheticInstrument(*item) for item in instruments]
@@ -122,6 +123,9 @@ class SyntheticSource:
         self._volatility = volatility_bps / 10_000
         self._session_start_ns = session_start_ns
         self._session_length_ns = session_length_ns
+        self._weekdays_only = weekdays_only
+        # The weekday (0 = Monday) of the first session, UTC and IST agree on it at any open.
+        self._first_weekday = (self._session_start_ns // NS_PER_DAY + 3) % 7
         self._max_batch = max_batch
         self._stats = SourceStats()
         self._clock_offset = 0.0  # market-running ns since the first tick, exact to < 1 ns
@@ -154,7 +158,11 @@ class SyntheticSource:
         first: on the session clock, rolling to the next day's open past the session's end."""
         if self._session_length_ns is None:
             return self._session_start_ns + offset_ns
-        days, into_session = divmod(offset_ns, self._session_length_ns)
+        sessions, into_session = divmod(offset_ns, self._session_length_ns)
+        days = sessions
+        if self._weekdays_only and self._first_weekday < 5:
+            # The n-th next weekday: each weekend crossed adds two calendar days.
+            days = sessions + 2 * ((self._first_weekday + sessions) // 5)
         return self._session_start_ns + days * NS_PER_DAY + into_session
 
     def _release(self, quote: _Quote, now_ns: int) -> Tick:

@@ -57,7 +57,9 @@ class FeedStatus(Message, frozen=True, kw_only=True):
     """The feed's own account of itself, sent to Heartbeat every interval: connected or not,
     and when the newest tick came. A silent open socket looks healthy to the socket layer; this
     does not. ``last_tick_ns`` is wall time (when it was received), ``last_market_ns`` its
-    exchange time, so Heartbeat can tell "no ticks" from "market closed"."""
+    exchange time; ``market_ns`` is the feed's market time at ``at_ns`` (for a replay or the
+    synthetic session, not the wall clock), so Heartbeat can tell "no ticks" from "market
+    closed"."""
 
     delivery: ClassVar[Delivery] = Delivery.DROP
 
@@ -68,3 +70,4 @@ class FeedStatus(Message, frozen=True, kw_only=True):
     ticks_total: int
     reconnects_total: int
     at_ns: Nanos
+    market_ns: Nanos | None = None

@@ -198,3 +198,28 @@ def test_closing_exhausts_the_source():
 def test_an_impossible_market_is_refused_at_construction(overrides):
     with pytest.raises(ValueError):
         _source(**overrides)
+
+
+def test_sessions_roll_over_to_the_next_weekday_when_asked():
+    import datetime
+
+    from feeds.synthetic import session_open_ns
+
+    # Friday 2026-11-20 09:15 IST, sessions of one hour.
+    start = session_open_ns(datetime.date(2026, 11, 20), datetime.time(9, 15))
+    hour = 3_600 * 10**9
+    weekdays = SyntheticSource(
+        [("NSE:INFY", 100_000, 5)],
+        session_start_ns=start,
+        session_length_ns=hour,
+        weekdays_only=True,
+    )
+    calendar = SyntheticSource(
+        [("NSE:INFY", 100_000, 5)], session_start_ns=start, session_length_ns=hour
+    )
+    day = 86_400 * 10**9
+    # The second session starts on Monday (3 days later) instead of Saturday.
+    assert weekdays.exchange_ns(hour) == start + 3 * day
+    assert calendar.exchange_ns(hour) == start + day
+    # Six sessions on: Fri, Mon, Tue, Wed, Thu, Fri -> the following Monday, 10 days on.
+    assert weekdays.exchange_ns(6 * hour) == start + 10 * day

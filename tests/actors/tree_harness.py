@@ -1,0 +1,86 @@
+"""The daemon's real actor tree, in-process: built from a config like ``main.py run`` does,
+on the synthetic feed, so a test can send it control messages and watch its metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from config import load_config_text
+from core.clock import WallClock
+from daemon.topology import Daemon, build
+from metrics import Metrics
+
+SYMBOLS = ("NSE:INFY", "NSE:TCS", "NSE:RELIANCE")
+
+
+def synthetic_config(
+    state_dir: Path,
+    *,
+    extra: str = "",
+    ticks_per_second: float = 40.0,
+    stale_after_seconds: float = 5.0,
+) -> str:
+    symbols = "\n".join(
+        f'[[symbols]]\nsymbol = "{s}"\nstrategy = "ema_cross"\nparams = {{ fast = 2, slow = 5 }}\n'
+        f"quantity = 5\ninitial_price_paise = {100_000 + 500 * i}\n"
+        for i, s in enumerate(SYMBOLS)
+    )
+    return f"""
+[system]
+mode = "paper"
+state_dir = "{state_dir}"
+[feed]
+source = "synthetic"
+stale_after_seconds = {stale_after_seconds}
+[feed.synthetic]
+seed = 3
+ticks_per_second = {ticks_per_second}
+volatility_bps = 10.0
+{symbols}
+[risk]
+max_order_quantity = 100
+max_order_value = 10000000
+max_position_quantity = 1000
+max_gross_exposure = 100000000
+max_open_orders = 50
+max_orders_per_minute = 10000
+price_band_bps = 500
+max_daily_loss = 10000000
+max_drawdown = 10000000
+[orders]
+per_second = 1000
+per_minute = 100000
+[heartbeat]
+interval_seconds = 0.2
+timeout_seconds = 1.0
+[position_sync]
+interval_seconds = 0.5
+{extra}
+"""
+
+
+@contextmanager
+def running_daemon(state_dir: Path, **kw: object) -> Iterator[Daemon]:
+    config = load_config_text(synthetic_config(state_dir, **kw))  # type: ignore[arg-type]
+    daemon = build(config, clock=WallClock(), metrics=Metrics())
+    daemon.tree.start(timeout=30)
+    try:
+        yield daemon
+    finally:
+        assert daemon.tree.stop(timeout=30)
+
+
+def metric(daemon: Daemon, name: str, **labels: str) -> float:
+    value = daemon.tree.metrics.registry.get_sample_value(name, labels)
+    return 0.0 if value is None else value
+
+
+def eventually(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout}s")
+        time.sleep(0.02)  # the polling interval of a deadline-bounded wait
