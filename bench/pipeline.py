@@ -226,20 +226,10 @@ def _mis() -> Any:
 
 def _collect(update: Any, fills: list[Any]) -> None:
     from brokers.base import BrokerTrade
-    from messages import Fill
+    from brokers.updates import fill_from_trade
 
     if isinstance(update, BrokerTrade):
-        fills.append(
-            Fill(
-                trade_id=update.trade_id,
-                client_id=update.tag,
-                symbol=update.symbol,
-                side=update.side,
-                quantity=update.quantity,
-                price=update.price,
-                at_ns=update.at_ns,
-            )
-        )
+        fills.append(fill_from_trade(update))
 
 
 def one(symbols: int, rate: float, seconds: float) -> dict[str, Any]:

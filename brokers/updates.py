@@ -9,25 +9,28 @@ from messages import Fill, OrderEvent
 from supervisors.directory import Address
 
 
+def fill_from_trade(trade: BrokerTrade) -> Fill:
+    """A broker's trade as our ``Fill``: its tag is our client id."""
+    return Fill(
+        trade_id=trade.trade_id,
+        client_id=trade.tag,
+        symbol=trade.symbol,
+        side=trade.side,
+        quantity=trade.quantity,
+        price=trade.price,
+        broker_order_id=trade.broker_order_id,
+        product=trade.product,
+        at_ns=trade.at_ns,
+    )
+
+
 def broker_listener(router: Address) -> Callable[[BrokerOrder | BrokerTrade], None]:
     """What the broker's push updates become: messages to the router's *address*, so they
     reach whichever instance is current (and are held while it restarts)."""
 
     def on_update(update: BrokerOrder | BrokerTrade) -> None:
         if isinstance(update, BrokerTrade):
-            router.tell(
-                Fill(
-                    trade_id=update.trade_id,
-                    client_id=update.tag,
-                    symbol=update.symbol,
-                    side=update.side,
-                    quantity=update.quantity,
-                    price=update.price,
-                    broker_order_id=update.broker_order_id,
-                    product=update.product,
-                    at_ns=update.at_ns,
-                )
-            )
+            router.tell(fill_from_trade(update))
         else:
             router.tell(
                 OrderEvent(

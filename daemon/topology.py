@@ -87,11 +87,7 @@ def build(config: Config, *, clock: Clock, metrics: Metrics) -> Daemon:
         strategy=SupervisionStrategy(s.strategy),
         max_restarts=s.max_restarts,
         within_seconds=s.within_seconds,
-        backoff=Backoff(
-            min_seconds=s.backoff_min_seconds,
-            max_seconds=s.backoff_max_seconds,
-            jitter=s.backoff_jitter,
-        ),
+        backoff=_backoff(s),
     )
     faults = None
     if config.faults.enabled:
@@ -131,11 +127,16 @@ def _child(config: Config, name: str, factory: Any) -> ChildSpec:
         restart=Restart(s.restart),
         shutdown_timeout=s.shutdown_timeout_seconds,
         held_max=s.held_messages_max,
-        backoff=Backoff(
-            min_seconds=s.backoff_min_seconds,
-            max_seconds=s.backoff_max_seconds,
-            jitter=s.backoff_jitter,
-        ),
+        backoff=_backoff(s),
+    )
+
+
+def _backoff(settings: Any) -> Backoff:
+    """``[supervision]`` defaults or one actor's merged settings: the same three fields."""
+    return Backoff(
+        min_seconds=settings.backoff_min_seconds,
+        max_seconds=settings.backoff_max_seconds,
+        jitter=settings.backoff_jitter,
     )
 
 

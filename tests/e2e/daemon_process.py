@@ -89,10 +89,10 @@ class DaemonProcess:
             time.sleep(0.1)  # polling interval of a deadline-bounded wait, not a synchronisation
         raise AssertionError(f"condition not met within {timeout}s; log:\n{self.log()}")
 
-    def terminate(self, timeout: float = 60.0) -> int:
-        """SIGTERM, then wait for the exit code."""
+    def terminate(self, timeout: float = 60.0, sig: int = signal.SIGTERM) -> int:
+        """SIGTERM (or ``sig``), then wait for the exit code."""
         assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
+        self.process.send_signal(sig)
         return self.wait(timeout)
 
     def wait(self, timeout: float = 60.0) -> int:

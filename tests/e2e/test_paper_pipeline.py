@@ -3,6 +3,7 @@ broker, checked from the outside — its journal (SQLite) and its metrics endpoi
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -83,7 +84,8 @@ def test_replayed_day_trades_and_the_books_agree(paper_run: DaemonProcess, tmp_p
     assert len(exports[0].read_text().splitlines()) == len(fills) + 1
 
 
-def test_sigterm_mid_run_stops_cleanly_and_leaves_no_order_in_doubt(tmp_path: Path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_mid_run_stops_cleanly_and_leaves_no_order_in_doubt(tmp_path: Path, sig):
     port = free_port()
     slow = SAMPLE.read_text()
     replay = tmp_path / "slow.csv"
@@ -92,10 +94,37 @@ def test_sigterm_mid_run_stops_cleanly_and_leaves_no_order_in_doubt(tmp_path: Pa
     daemon = DaemonProcess(tmp_path, config, port).start()
     try:
         daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= 2, timeout=60)
-        assert daemon.terminate() == 0, daemon.log()
+        assert daemon.terminate(sig=sig) == 0, daemon.log()
     finally:
         daemon.kill()
     with sqlite3.connect(tmp_path / "state" / "journal.sqlite") as db:
         statuses = [row[0] for row in db.execute("SELECT status FROM orders")]
     assert statuses
     assert "unknown" not in statuses
+    assert "stopped cleanly" in daemon.log()
+
+
+CRASH_RISKGATE_ALWAYS = """
+[faults]
+enabled = true
+[[faults.rules]]
+actor = "RiskGate"
+action = "raise"
+every_nth = 1
+"""
+
+
+def test_the_process_exits_non_zero_when_the_root_supervisor_gives_up(tmp_path: Path):
+    port = free_port()
+    config = replay_config(SAMPLE, port, faults=CRASH_RISKGATE_ALWAYS).replace(
+        "max_restarts = 200", "max_restarts = 3"
+    )
+    daemon = DaemonProcess(tmp_path, config, port).start()
+    try:
+        code = daemon.wait(timeout=60)
+    finally:
+        daemon.kill()
+    log = daemon.log()
+    assert code == 1, log
+    assert "root supervisor gave up" in log
+    assert "more than 3 restarts" in log
