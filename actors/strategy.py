@@ -15,7 +15,7 @@ from typing import Any
 
 from config.symbols import SymbolConfig
 from journal import Journal
-from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick
+from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick, WarmUp
 from strategies.registry import make_strategy
 from strategies.trader import SymbolTrader
 from supervisors import PooledSupervisedActor
@@ -105,5 +105,9 @@ class Strategy(PooledSupervisedActor):
                 _log.info("%s: order %s rejected: %s", self.name, message.client_id, message.reason)
         elif isinstance(message, OrderRejected):
             trader.on_rejected(message)
+        elif isinstance(message, WarmUp):
+            fresh = make_strategy(self.settings.strategy, self.settings.strategy_params())
+            trader.rewarm(fresh, message.prices)
+            _log.info("%s warmed up again from %d recent prices", self.name, len(message.prices))
         else:
             super().handle(message)

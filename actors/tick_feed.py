@@ -13,10 +13,11 @@ same synthetic session instead of starting the day over.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import Any, Protocol
 
 from feeds.base import Batch, TickSource
-from messages import FeedStatus, Mark, Marks, Tick
+from messages import ChildRestarted, FeedStatus, Mark, Marks, Tick, WarmUp
 from supervisors import SupervisedActor
 from supervisors.directory import Address
 from supervisors.spec import Link
@@ -49,6 +50,7 @@ class TickFeed(SupervisedActor):
         measure_delay: bool = False,
         pace_by: tuple[str, ...] = (),
         market_start_ns: int | None = None,
+        warmup_depth: dict[str, int] | None = None,
     ) -> None:
         super().__init__(link)
         self.source = source
@@ -78,6 +80,10 @@ class TickFeed(SupervisedActor):
         self.strategies: dict[str, Address] = {}
         self.tick_counters: dict[str, Any] = {}
         self.finished = False
+        # Recent prices per symbol, as many as its strategy needs to warm up, for a restart.
+        self.recent: dict[str, deque[int]] = {
+            symbol: deque(maxlen=max(1, (warmup_depth or {}).get(symbol, 64))) for symbol in symbols
+        }
 
     def started(self) -> None:
         self.started_ns = self.link.clock.now_ns()
@@ -97,6 +103,15 @@ class TickFeed(SupervisedActor):
         elif purpose == "status":
             self._send_status()
             self.wake_in(self.status_interval, "status")
+
+    def handle(self, message: Any) -> None:
+        if isinstance(message, ChildRestarted) and message.child.startswith("Strategy:"):
+            symbol = message.child.split(":", 1)[1]
+            recent = self.recent.get(symbol)
+            if recent:
+                self.strategies[symbol].tell(WarmUp(symbol=symbol, prices=tuple(recent)))
+        else:
+            super().handle(message)
 
     def _poll(self) -> None:
         directory = self.link.directory
@@ -138,6 +153,7 @@ class TickFeed(SupervisedActor):
         self.tick_counters[tick.symbol].inc()
         if self.measure_delay:
             self.link.metrics.tick_age.observe(max(0.0, (tick.receive_ns - tick.exchange_ns) / 1e9))
+        self.recent[tick.symbol].append(tick.ltp)
         self.latest[tick.symbol] = Mark(
             symbol=tick.symbol, ltp=tick.ltp, bid=tick.bid, ask=tick.ask
         )

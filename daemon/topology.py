@@ -34,6 +34,7 @@ from daemon.market import Market, market_for
 from journal import Journal
 from messages import ReconcilePolicy
 from metrics import Metrics
+from strategies.registry import make_strategy
 from supervisors import (
     Backoff,
     ChildSpec,
@@ -88,6 +89,7 @@ def build(config: Config, *, clock: Clock, metrics: Metrics) -> Daemon:
         max_restarts=s.max_restarts,
         within_seconds=s.within_seconds,
         backoff=_backoff(s),
+        restart_listeners=("TickFeed",),
     )
     faults = None
     if config.faults.enabled:
@@ -196,6 +198,10 @@ def _factory(
             measure_delay=market.live_time,
             pace_by=_downstream(config) if market.paced else (),
             market_start_ns=None if market.live_time else market.day_start_ns,
+            warmup_depth={
+                x.symbol: make_strategy(x.strategy, x.strategy_params()).warmup_ticks
+                for x in config.symbols
+            },
         )
     if name == "Heartbeat":
         h = config.heartbeat

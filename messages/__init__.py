@@ -26,7 +26,7 @@ from messages.control import (
 )
 from messages.health import HealthReport, Ping, Pong
 from messages.lifecycle import ChildDown, ChildRestarted, Escalated, Wakeup
-from messages.market import FeedStatus, Mark, Marks, Tick
+from messages.market import FeedStatus, Mark, Marks, Tick, WarmUp
 from messages.orders import (
     ApprovedOrder,
     CancelIntent,
@@ -78,6 +78,7 @@ AnyMessage = (
     | ChildRestarted
     | Escalated
     | Wakeup
+    | WarmUp
 )
 """Every sendable message: the tagged union the journal and the control socket decode into."""
 
@@ -164,6 +165,7 @@ __all__ = [
     "TradingState",
     "TradingStateChanged",
     "Wakeup",
+    "WarmUp",
     "from_json",
     "from_msgpack",
     "to_json",

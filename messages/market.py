@@ -53,6 +53,19 @@ class Marks(Message, frozen=True, kw_only=True):
     market_ns: Nanos
 
 
+class WarmUp(Message, frozen=True, kw_only=True):
+    """Recent prices of one symbol, oldest first, sent by TickFeed to a strategy that has just
+    been restarted, so that its indicators are ready at once instead of after a fresh warm-up
+    (rule 5: an actor rebuilds from recent market data). Every live tick sent after it follows
+    it in the strategy's mailbox, so replaying these and then the live ticks is the true
+    sequence."""
+
+    delivery: ClassVar[Delivery] = Delivery.DROP
+
+    symbol: str
+    prices: tuple[Paise, ...]
+
+
 class FeedStatus(Message, frozen=True, kw_only=True):
     """The feed's own account of itself, sent to Heartbeat every interval: connected or not,
     and when the newest tick came. A silent open socket looks healthy to the socket layer; this

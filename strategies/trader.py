@@ -217,6 +217,17 @@ class SymbolTrader:
             self._pending = None
             self._quiet_until_ns = self._last_tick_ns + REJECTION_QUIET_NS
 
+    def rewarm(self, strategy: SignalStrategy, prices: Iterable[int]) -> None:
+        """Replace the signal strategy with a fresh one warmed up on ``prices`` (oldest first),
+        e.g. the feed's recent prices after a restart. Signals during the warm-up are ignored:
+        they describe the past. The exit rules need no warm-up (they follow fills)."""
+        seen = 0
+        for price in prices:
+            strategy.on_price(price)
+            seen += 1
+        self.strategy = strategy
+        self._prices_seen = seen
+
     def restore(self, fills: Iterable[Fill], pending_client_id: str | None = None) -> None:
         """Rebuild position and exit state from journaled fills after a restart.
 

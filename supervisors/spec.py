@@ -80,6 +80,9 @@ class SupervisorSpec:
     within_seconds: float = 60.0
     backoff: Backoff = field(default_factory=Backoff)
     seed: int | None = None
+    restart_listeners: tuple[str, ...] = ()
+    """Names told ``ChildRestarted`` after each restart (e.g. the feed, to warm a restarted
+    strategy up with recent prices)."""
 
     def __post_init__(self) -> None:
         names = [child.name for child in self.children]

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import pykka
 
 from messages.base import Message
-from messages.lifecycle import ChildDown
+from messages.lifecycle import ChildDown, ChildRestarted
 from supervisors.actor import SupervisedActor
 from supervisors.policy import RestartIntensity, children_to_restart
 from supervisors.spec import ChildSpec, Link, SupervisorSpec
@@ -56,6 +56,7 @@ class Supervisor(SupervisedActor):
         # Per child, recent crashes: the backoff attempt number, forgotten after a quiet window.
         self._recent = {name: RestartIntensity(0, spec.within_seconds) for name in self._order}
         self._pending: dict[str, int] = {}
+        self._restarts: dict[str, int] = {}
         self._tokens = 0
         self._rng = random.Random(spec.seed)
 
@@ -132,8 +133,22 @@ class Supervisor(SupervisedActor):
         for name in self._order:
             if name in due.names and self._pending.get(name) == due.token:
                 del self._pending[name]
+                self._restarts[name] = self._restarts.get(name, 0) + 1
                 self.link.metrics.actor_restarts.labels(actor=name).inc()
                 self._start_child(self._specs[name])
+                self._announce(name)
+
+    def _announce(self, name: str) -> None:
+        restarted = ChildRestarted(
+            supervisor=self.name,
+            child=name,
+            incarnation=self.link.directory.incarnation(name),
+            restarts=self._restarts.get(name, 0),
+            at_ns=self.link.clock.now_ns(),
+        )
+        for listener in self.spec.restart_listeners:
+            if listener != name:
+                self.address(listener).tell(restarted)
 
     def _give_up(self, reason: str) -> None:
         self.link.metrics.supervisor_escalations.labels(supervisor=self.name).inc()

@@ -73,6 +73,8 @@ def test_crashing_strategies_and_router_lose_nothing_and_send_nothing_twice(tmp_
     assert value(samples, "shikra_actor_restarts_total", actor="OrderRouter") == 1
     assert value(samples, "shikra_faults_injected_total", actor="OrderRouter", action="raise") == 1
     assert "root supervisor gave up" not in log
+    # Restarted strategies were warmed up again from the feed's recent prices.
+    assert "warmed up again from" in log
 
     with Journal.open(tmp_path / "state" / "journal.sqlite", WallClock()) as journal:
         orders = journal.orders()

@@ -75,6 +75,7 @@ EXPECTED_TYPE_NAMES = frozenset(
         "ChildRestarted",
         "Escalated",
         "Wakeup",
+        "WarmUp",
     }
 )
 
@@ -98,7 +99,7 @@ def _name(cls: type) -> str:
 
 def test_vocabulary_is_exactly_the_known_message_types():
     names = [cls.__name__ for cls in ALL_TYPES]
-    assert len(names) == len(EXPECTED_TYPE_NAMES) == 27
+    assert len(names) == len(EXPECTED_TYPE_NAMES) == 28
     assert len(set(names)) == len(names), "a message type is listed twice in AnyMessage"
     assert set(names) == EXPECTED_TYPE_NAMES
     assert typing.get_args(messages.AnyMessage) == ALL_TYPES
@@ -635,7 +636,9 @@ def test_an_order_event_retagged_as_a_rejection_fails_on_the_reason_type():
 # 4. Delivery policy
 # --------------------------------------------------------------------------------------------
 
-DROP = frozenset({"Tick", "Mark", "Marks", "FeedStatus", "Ping", "Pong", "HealthReport", "Wakeup"})
+DROP = frozenset(
+    {"Tick", "Mark", "Marks", "FeedStatus", "Ping", "Pong", "HealthReport", "Wakeup", "WarmUp"}
+)
 HOLD = frozenset(
     {
         # orders and fills
@@ -672,7 +675,7 @@ def test_every_message_type_has_an_explicitly_expected_policy():
         "a message type was added or removed: decide its delivery policy here"
     )
     assert len(HOLD) == 19
-    assert len(DROP) == 8
+    assert len(DROP) == 9
 
 
 @pytest.mark.parametrize("cls", ALL_TYPES, ids=_name)
@@ -701,6 +704,7 @@ def test_the_default_policy_is_the_safe_one():
 EXPECTED_PAISE_FIELDS = {
     "Tick": {"ltp", "bid", "ask"},
     "Mark": {"ltp", "bid", "ask"},
+    "WarmUp": {"prices"},
     "OrderIntent": {"limit_price", "trigger_price", "market_price"},
     "Fill": {"price"},
     "PositionUpdate": {"open_cost"},
@@ -748,7 +752,7 @@ PAISE_CASES = [(cls, name) for cls in ALL_TYPES for name in sorted(paise_fields(
 def test_the_paise_fields_are_exactly_the_expected_ones():
     found = {cls.__name__: paise_fields(cls) for cls in ALL_TYPES if paise_fields(cls)}
     assert found == EXPECTED_PAISE_FIELDS
-    assert len(PAISE_CASES) == 22
+    assert len(PAISE_CASES) == 23
 
 
 @pytest.mark.parametrize(
@@ -756,7 +760,8 @@ def test_the_paise_fields_are_exactly_the_expected_ones():
 )
 def test_every_paise_field_is_an_exact_int(cls, field):
     (info,) = [f for f in msgspec.structs.fields(cls) if f.name == field]
-    assert info.type in (Paise, Paise | None), f"{cls.__name__}.{field}: {info.type!r}"
+    allowed = (Paise, Paise | None, tuple[Paise, ...])
+    assert info.type in allowed, f"{cls.__name__}.{field}: {info.type!r}"
     assert typing.get_args(Paise)[0] is int
 
 
@@ -805,11 +810,14 @@ def test_a_float_or_other_non_int_in_a_paise_field_is_rejected_on_decode(cls, fi
         container, path = cls, rf"\$\.{field}"
     payload = msgspec.json.decode(to_json(sample(container)))
     target = payload["symbols"][0] if cls is messages.SymbolPnL else payload
+    in_tuple = isinstance(target[field], list)  # a tuple of Paise: put the value inside
+    if in_tuple:
+        path = rf"{path}\[0\]"
     # a well-formed int decodes: so the failures below are the float's fault
-    target[field] = 150_050
+    target[field] = [150_050] if in_tuple else 150_050
     assert from_json(msgspec.json.encode(payload)) is not None
     for bad in NOT_INT:
-        target[field] = bad
+        target[field] = [bad] if in_tuple else bad
         with pytest.raises(msgspec.ValidationError, match=path):
             from_json(msgspec.json.encode(payload))
         with pytest.raises(msgspec.ValidationError, match=path):

@@ -19,6 +19,7 @@ from tests.strategies.trading import (
     go_long,
     make_trader,
     on_tick,
+    tick,
 )
 
 # -- position from fills ---------------------------------------------------------------------
@@ -154,3 +155,27 @@ def test_restore_with_an_unfinished_order_sends_nothing_until_it_is_finished():
     )
     intent = on_tick(trader, strategy, 99_000)
     assert (intent.client_id, intent.reason) == ("T1INFY000003", "exit: stop_loss")
+
+
+def test_rewarm_replaces_the_strategy_warmed_on_recent_prices_ignoring_their_signals():
+    from strategies.params import EmaCrossParams
+    from strategies.registry import make_strategy
+
+    trader, _ = make_trader()
+    # EMA(2) / EMA(3) over 100, 100, 100: no cross yet; warm-up of EMA cross is `slow` = 3.
+    fresh = make_strategy("ema_cross", EmaCrossParams(fast=2, slow=3))
+    trader.rewarm(fresh, [100_000, 100_000, 100_000])
+    assert trader.warmed_up and trader.strategy is fresh
+    # A rise crosses fast above slow: the very next live tick signals LONG, no cold start.
+    intent = trader.on_tick(tick(100_500))
+    assert intent is not None and intent.side is Side.BUY
+
+
+def test_signals_during_rewarm_are_not_acted_on():
+    trader, strategy = make_trader()
+    replacement = type(strategy)()
+    replacement.upcoming = Signal.LONG  # would fire on the first warm-up price
+    trader.rewarm(replacement, [100_000, 100_100])
+    assert replacement.prices == [100_000, 100_100]
+    assert trader.pending_client_id is None
+    assert on_tick(trader, replacement, 100_200) is None  # the past's signal was not replayed

@@ -170,6 +170,7 @@ def running_tree(
     backoff: Backoff = NO_BACKOFF,
     clock: Clock | None = None,
     faults: FaultInjector | None = None,
+    restart_listeners: tuple[str, ...] = (),
 ) -> Iterator[SupervisionTree]:
     tree = SupervisionTree(
         SupervisorSpec(
@@ -180,6 +181,7 @@ def running_tree(
             within_seconds=within_seconds,
             backoff=backoff,
             seed=7,
+            restart_listeners=restart_listeners,
         ),
         clock=clock or WallClock(),
         metrics=Metrics(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from supervisors import Strategy
-from tests.supervisors.probes import Boom, Events, probe, running_tree, sample
+from tests.supervisors.probes import Boom, Events, Note, probe, running_tree, sample
 
 
 def _children(events: Events) -> tuple:
@@ -54,3 +54,26 @@ def test_stop_order_is_reverse_start_order():
     assert [e[1] for e in seen if e[0] == "start"] == ["a", "b", "c"]
     assert [e[1] for e in seen if e[0] == "stop"] == ["c", "b", "a"]
     assert not tree.directory.is_up("a")
+
+
+def test_restart_listeners_are_told_of_each_restart_but_not_of_their_own():
+    from messages import ChildRestarted
+
+    events = Events()
+    children = (probe("a", events), probe("watcher", events))
+    with running_tree(children, restart_listeners=("watcher",)) as tree:
+        events.wait_event("start", "watcher", 1)
+        tree.address("a").tell(Boom())
+        told = events.wait_for(lambda e: e[0] == "got" and isinstance(e[3], ChildRestarted))
+        assert (told[1], told[3].child, told[3].incarnation, told[3].restarts) == (
+            "watcher",
+            "a",
+            2,
+            1,
+        )
+        tree.address("watcher").tell(Boom())
+        events.wait_event("start", "watcher", 2)
+        tree.address("a").tell(Note(text="sync"))
+        events.wait_event("got", "a", 2, Note(text="sync"))
+        restarts = [e for e in events.drain() if e[0] == "got" and isinstance(e[3], ChildRestarted)]
+        assert len(restarts) == 1  # the watcher's own restart is not announced to itself
