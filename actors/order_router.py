@@ -226,7 +226,13 @@ class OrderRouter(SupervisedActor):
 
     def _broker_status(self, event: OrderEvent) -> None:
         order = self.book.get(event.client_id)
-        if order is None or event.status in _FILL_DRIVEN or event.status is order.status:
+        if order is None:
+            return
+        if event.filled_quantity > order.filled_quantity:
+            # The broker reports more filled than we have fills for: its trades say which
+            # (Kite's order updates carry no trade ids; the paper broker sends trades first).
+            self._recover_trades()
+        if event.status in _FILL_DRIVEN or event.status is order.status:
             return  # fills drive the filled states; repeats change nothing
         if not is_legal(order.status, event.status):
             _log.warning(
