@@ -105,7 +105,13 @@ class OrderRouter(SupervisedActor):
             self._move(intent.client_id, OrderStatus.REJECTED, "crashed the order router; not sent")
 
     def stopping(self) -> None:
+        """Orders still waiting for the rate limiter were never sent: say so in the journal,
+        rather than leave them NEW for the next start to puzzle over."""
         if self.journal is not None:
+            for item in self.queue.remove_where(lambda _: True):
+                if isinstance(item, OrderIntent):
+                    self._move(item.client_id, OrderStatus.REJECTED, "daemon stopping; not sent")
+            self.metrics.orders_queued.set(0)
             self.journal.close()
 
     # -- messages ----------------------------------------------------------------------------
@@ -150,6 +156,7 @@ class OrderRouter(SupervisedActor):
             else:
                 self._place(item)
         wait = self.queue.next_ready_in(now)
+        self.metrics.orders_queued.set(len(self.queue))
         if wait is None or self.drain_due:
             return
         if math.isinf(wait):

@@ -148,6 +148,11 @@ class Metrics:
             "Orders that had to wait for the order rate limiter.",
             registry=r,
         )
+        self.orders_queued = Gauge(
+            "shikra_orders_queued",
+            "Orders and cancels waiting for the order rate limiter.",
+            registry=r,
+        )
         self.broker_calls = Counter(
             "shikra_broker_api_calls", "Calls to the broker API.", ["call"], registry=r
         )

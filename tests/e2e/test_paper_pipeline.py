@@ -18,11 +18,14 @@ from tests.e2e.reckoning import Reckoning, read_replay
 
 
 def _settled(facts, expected_ticks: int):
-    """Every tick delivered, and two reconciliations done after the last fill."""
+    """Every tick delivered, no order waiting for the rate limiter, and two reconciliations
+    done after the last fill."""
     seen: dict[str, float] = {}
 
     def condition(samples) -> bool:
         if total(samples, "shikra_feed_ticks_total") < expected_ticks:
+            return False
+        if value(samples, "shikra_orders_queued") > 0:
             return False
         runs = value(samples, "shikra_reconciliation_runs_total")
         fills = total(samples, "shikra_fills_total")

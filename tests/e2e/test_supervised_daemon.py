@@ -55,7 +55,8 @@ def test_crashing_strategies_and_router_lose_nothing_and_send_nothing_twice(tmp_
             ),
             timeout=90,
         )
-        # Two reconciliations after the last fill: the books have settled.
+        # Nothing left for the rate limiter, then two reconciliations: the books have settled.
+        samples = daemon.wait_for(lambda s: value(s, "shikra_orders_queued") == 0, timeout=60)
         runs = value(samples, "shikra_reconciliation_runs_total")
         samples = daemon.wait_for(
             lambda s: value(s, "shikra_reconciliation_runs_total") >= runs + 2, timeout=30
