@@ -87,6 +87,11 @@ class TickFeed(SupervisedActor):
 
     def started(self) -> None:
         self.started_ns = self.link.clock.now_ns()
+        # A live source (Kite) connects when the feed starts: a TickFeed restart is a new
+        # connection. Synthetic and replay sources have nothing to connect.
+        connect = getattr(self.source, "connect", None)
+        if connect is not None:
+            connect()
         for symbol in self.symbols:
             self.strategies[symbol] = self.address(f"Strategy:{symbol}")
             self.tick_counters[symbol] = self.link.metrics.ticks.labels(symbol=symbol)
@@ -103,6 +108,11 @@ class TickFeed(SupervisedActor):
         elif purpose == "status":
             self._send_status()
             self.wake_in(self.status_interval, "status")
+
+    def stopping(self) -> None:
+        disconnect = getattr(self.source, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
 
     def handle(self, message: Any) -> None:
         if isinstance(message, ChildRestarted) and message.child.startswith("Strategy:"):
@@ -187,12 +197,12 @@ class TickFeed(SupervisedActor):
     def _send_status(self) -> None:
         now_ns = self.link.clock.now_ns()
         status = FeedStatus(
-            connected=not self.finished,
+            connected=bool(getattr(self.source, "connected", not self.finished)),
             started_ns=self.started_ns,
             last_tick_ns=self.last_tick_ns,
             last_market_ns=self.market_ns or None,
             ticks_total=self.ticks_total,
-            reconnects_total=0,
+            reconnects_total=int(getattr(self.source, "reconnects", 0)),
             at_ns=now_ns,
             market_ns=self._market_now(now_ns),
         )

@@ -37,6 +37,10 @@ class SkipReason(enum.Enum):
     NONPOSITIVE_PRICE = "nonpositive_price"
     TOO_MANY_DECIMALS = "too_many_decimals"
     BAD_QUANTITY = "bad_quantity"
+    # Kite binary frames (feeds.kite_packets)
+    UNKNOWN_LENGTH = "unknown_length"
+    TRUNCATED = "truncated"
+    TRAILING_BYTES = "trailing_bytes"
 
 
 @dataclass(frozen=True, slots=True)

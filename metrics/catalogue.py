@@ -97,6 +97,11 @@ class Metrics:
             "Seconds since the newest tick was received (as of the last health round).",
             registry=r,
         )
+        self.feed_reconnects = Counter(
+            "shikra_feed_reconnects",
+            "Times the feed dropped a silent connection and opened a new one.",
+            registry=r,
+        )
         self.feed_stale = Gauge(
             "shikra_feed_stale", "1 while the feed is stale during market hours.", registry=r
         )
