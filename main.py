@@ -52,6 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop cleanly after this many seconds (default: run until stopped)",
     )
     run.set_defaults(handler=_run)
+
+    login = commands.add_parser(
+        "login",
+        help="exchange a Kite login for the day's access token",
+        description="Print the Kite login URL, take the request_token (or the whole redirect "
+        "URL), exchange it using the API secret from the environment, and write the access "
+        "token to the state directory (mode 0600), or print it with --print.",
+    )
+    login.add_argument("request", nargs="?", metavar="REQUEST_TOKEN_OR_URL", default=None)
+    login.add_argument("--config", metavar="FILE", default=None)
+    login.add_argument(
+        "--print",
+        dest="print_token",
+        action="store_true",
+        help="print the token (for systemd-creds) instead of writing the file",
+    )
+    login.set_defaults(handler=_login)
     return parser
 
 
@@ -72,6 +89,18 @@ def _run(args: argparse.Namespace) -> int:
     from daemon.run import run
 
     return run(str(args.config or DEFAULT_CONFIG_PATH), args.duration)
+
+
+def _login(args: argparse.Namespace) -> int:
+    from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+    from daemon.login import login
+
+    try:
+        config = load_config(str(args.config or DEFAULT_CONFIG_PATH))
+    except ConfigError as exc:
+        print(exc)
+        return EXIT_USAGE
+    return login(config, args.request, print_token=args.print_token)
 
 
 def _positive_seconds(text: str) -> float:
