@@ -23,6 +23,7 @@ from typing import Any
 
 import pykka
 from pykka import ActorDeadError
+from pykka._envelope import Envelope
 
 from messages.base import Delivery, Message
 from metrics import Metrics
@@ -45,14 +46,20 @@ class _Entry:
         "lock",
         "name",
         "poison",
+        "put",
         "ref",
         "retired",
+        "stopped",
     )
 
     def __init__(self, name: str, held_max: int) -> None:
         self.name = name
         self.lock = threading.Lock()
         self.ref: pykka.ActorRef[Any] | None = None
+        # The serving instance's inbox ``put`` and "stopped" flag, kept apart from the ref so
+        # that a tell is one lock, one flag test and one put (the tick path's cost).
+        self.put: Callable[[Any], None] | None = None
+        self.stopped: threading.Event | None = None
         self.incarnation = 0
         self.issued = 0
         self.held: deque[Any] = deque()
@@ -131,6 +138,8 @@ class Directory:
             while entry.held:
                 ref.tell(entry.held.popleft())
             entry.ref = ref
+            entry.put = ref.actor_inbox.put
+            entry.stopped = ref.actor_stopped
             entry.incarnation = incarnation
             entry.retired = False
         self._metrics.actor_up.labels(actor=name).set(1)
@@ -149,7 +158,7 @@ class Directory:
         with entry.lock:
             if entry.incarnation != incarnation:
                 return False
-            entry.ref = None
+            entry.ref = entry.put = entry.stopped = None
             if drain is not None:
                 leftovers = [m for m in drain() if self._keeps(entry, m)]
                 entry.held.extendleft(reversed(leftovers))
@@ -161,7 +170,7 @@ class Directory:
         and everything sent to it from now on, counted."""
         entry = self._entry(name)
         with entry.lock:
-            entry.ref = None
+            entry.ref = entry.put = entry.stopped = None
             entry.retired = True
             for message in entry.held:
                 self._count_drop(entry, message)
@@ -217,15 +226,14 @@ class Address:
         """Deliver now, or hold or drop per the message's policy. Never blocks, never raises."""
         entry = self._entry
         with entry.lock:
-            ref = entry.ref
-            if ref is not None:
-                try:
-                    ref.tell(message)
+            put = entry.put
+            if put is not None:
+                if not entry.stopped.is_set():  # type: ignore[union-attr]
+                    put(Envelope(message))
                     return
-                except ActorDeadError:
-                    # Only reachable if an instance stopped without being unbound (stopped
-                    # from outside its supervisor): hold rather than lose.
-                    entry.ref = None
+                # Only reachable if an instance stopped without being unbound (stopped from
+                # outside its supervisor): hold rather than lose.
+                entry.ref = entry.put = entry.stopped = None
             if self._directory._keeps(entry, message):
                 entry.held.append(message)
 

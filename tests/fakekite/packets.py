@@ -91,7 +91,7 @@ def quote_packet(
     volume: int = 0,
     buy_quantity: int = 0,
     sell_quantity: int = 0,
-    open: Price = 0,  # noqa: A002 - Kite's field name
+    open: Price = 0,
     high: Price = 0,
     low: Price = 0,
     close: Price = 0,
@@ -100,7 +100,7 @@ def quote_packet(
     quantity, then open, high, low, close."""
     p = wire_price
     return struct.pack(
-        ">Ii i i i i i iiii".replace(" ", ""),
+        ">I10i",
         _u32(token),
         p(token, last_price),
         _int32(last_quantity),
@@ -133,7 +133,7 @@ def full_packet(
     remaining :func:`quote_packet` fields."""
     head = quote_packet(token, last_price=last_price, **quote)  # type: ignore[arg-type]
     middle = struct.pack(
-        ">Iiii I".replace(" ", ""),
+        ">I3iI",
         _u32(last_trade_time),
         _int32(oi),
         _int32(oi_day_high),
@@ -161,7 +161,7 @@ def index_quote_packet(
     last_price: Price,
     high: Price,
     low: Price,
-    open: Price,  # noqa: A002 - Kite's field name
+    open: Price,
     close: Price,
 ) -> bytes:
     """28 bytes: token, LTP, then high, low, open, close (note: not the quote packet's order),
