@@ -108,7 +108,7 @@ class KiteBroker:
     # -- reads ---------------------------------------------------------------------------
 
     def orders(self) -> list[BrokerOrder]:
-        records = [kite_records.order(item) for item in self._read(self.client.orders)]
+        records = [kite_records.order(item) for item in self.read(self.client.orders)]
         with self._lock:
             for record in records:
                 if record.tag:
@@ -125,13 +125,14 @@ class KiteBroker:
             tags = dict(self._tags)
         return [
             kite_records.trade(item, tags.get(str(item["order_id"]), ""))
-            for item in self._read(self.client.trades)
+            for item in self.read(self.client.trades)
         ]
 
     def positions(self) -> list[BrokerPosition]:
-        return kite_records.net_positions(self._read(self.client.positions))
+        return kite_records.net_positions(self.read(self.client.positions))
 
-    def _read(self, call: Callable[[], Any]) -> Any:
+    def read(self, call: Callable[[], Any]) -> Any:
+        """Any read of the client, with this adapter's retries and token reload."""
         reloaded = False
         error: BrokerError | None = None
         for attempt in range(self.read_attempts):

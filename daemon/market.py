@@ -33,9 +33,15 @@ class Market:
     the last (see TickFeed's ``pace_by``)."""
 
 
-def market_for(config: Config, clock: Clock) -> Market:
+def hours_for(config: Config) -> MarketHours:
     m = config.market
-    hours = MarketHours(m.zone, m.open_time, m.close_time, m.weekdays_only)
+    return MarketHours(m.zone, m.open_time, m.close_time, m.weekdays_only)
+
+
+def market_for(config: Config, clock: Clock) -> Market:
+    """Hours, source and trading day for the simulated feeds (synthetic, replay)."""
+    m = config.market
+    hours = hours_for(config)
     feed = config.feed
     if feed.source == "synthetic":
         # The synthetic market runs its own session: today's open (the last weekday's, on a
@@ -67,10 +73,7 @@ def market_for(config: Config, clock: Clock) -> Market:
         paced = feed.replay.speed == "max"
         source = ReplaySource(feed.replay.path, feed.replay.speed, max_batch=1 if paced else 500)
         return Market(hours, source, hours.session_start_ns(day), live_time=False, paced=paced)
-    raise NotAvailableYet(
-        f"feed.source = {feed.source!r} is not available in this build yet "
-        "(the Kite feed arrives with live trading); use synthetic or replay"
-    )
+    raise NotAvailableYet(f"feed.source = {feed.source!r} needs mode live or dry-run")
 
 
 def _first_replay_time(path: str) -> int | None:

@@ -23,12 +23,15 @@ from prometheus_client import (
     start_http_server,
 )
 
+from brokers.credentials import MissingCredential
+from brokers.errors import BrokerError
 from config import ConfigError, load_config
 from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon import logs
 from daemon.market import NotAvailableYet
 from daemon.topology import build
+from feeds.kite_instruments import UnknownInstrument
 from journal import Journal, export_day
 from metrics import Metrics
 
@@ -53,7 +56,16 @@ def run(config_path: str, duration: float | None) -> int:
         metrics.registry.register(collector)
     try:
         daemon = build(config, clock=clock, metrics=metrics)
-    except (NotAvailableYet, OSError, ValueError) as exc:
+    except (
+        NotAvailableYet,
+        MissingCredential,
+        UnknownInstrument,
+        BrokerError,
+        OSError,
+        ValueError,
+    ) as exc:
+        # Exit 2: a person must act (config, credentials, login). Restarting would not help,
+        # and the systemd unit does not restart on 2 (RestartPreventExitStatus).
         _log.error("cannot start: %s", exc)
         return EXIT_CONFIG
     bind, port = config.system.metrics.bind, config.system.metrics.port

@@ -30,7 +30,7 @@ from config import Config
 from core.charges import ChargeRates, ProductRates
 from core.clock import Clock
 from core.risk import Instrument, RiskBook, RiskLimits
-from daemon.market import Market, market_for
+from daemon.market import Market, hours_for, market_for
 from journal import Journal
 from messages import ReconcilePolicy
 from metrics import Metrics
@@ -65,7 +65,8 @@ class Daemon:
     config: Config
     tree: SupervisionTree
     market: Market
-    broker: PaperBroker
+    broker: Any
+    """The broker orders go to: the paper broker (paper, replay, dry-run) or Kite (live)."""
     journal_path: Path
 
 
@@ -74,9 +75,8 @@ def build(config: Config, *, clock: Clock, metrics: Metrics) -> Daemon:
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
     Journal.open(journal_path, clock).close()  # create the schema once, before any actor
-    market = market_for(config, clock)
-    venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
-    broker = MeteredBroker(venue, metrics)
+    market, venue, outside = _outside_world(config, clock, journal_path)
+    broker = MeteredBroker(outside, metrics)
     children = tuple(
         _child(config, name, _factory(config, name, market, broker, venue, str(journal_path)))
         for name in config.actor_names()
@@ -102,8 +102,28 @@ def build(config: Config, *, clock: Clock, metrics: Metrics) -> Daemon:
             ).inc(),
         )
     tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
-    venue.subscribe(broker_listener(tree.address("OrderRouter")))
-    return Daemon(config, tree, market, venue, journal_path)
+    outside.subscribe(broker_listener(tree.address("OrderRouter")))
+    return Daemon(config, tree, market, outside, journal_path)
+
+
+def _outside_world(
+    config: Config, clock: Clock, journal_path: Path
+) -> tuple[Market, PaperBroker | None, Any]:
+    """The market and the broker: synthetic or replayed ticks with the paper broker; Kite's
+    ticks with the paper broker (dry-run) or with Kite itself (live)."""
+    if config.system.mode not in ("live", "dry-run"):
+        market = market_for(config, clock)
+        venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
+        return market, venue, venue
+    from daemon.kite_wiring import build_kite
+
+    hours = hours_for(config)
+    kite = build_kite(config, clock, hours)
+    market = Market(hours, kite.source, kite.day_start_ns, live_time=True)
+    if config.system.mode == "live":
+        return market, None, kite.broker
+    venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
+    return market, venue, venue
 
 
 def _paper_broker(config: Config, clock: Clock, journal_path: Path, day_start: int) -> PaperBroker:
@@ -147,7 +167,7 @@ def _factory(
     name: str,
     market: Market,
     broker: MeteredBroker,
-    venue: PaperBroker,
+    venue: PaperBroker | None,
     journal: str,
 ) -> Any:
     day = market.day_start_ns
