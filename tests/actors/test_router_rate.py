@@ -1,0 +1,88 @@
+"""200 placements asked for in one second leave at no more than the configured 10/s and
+400/min, exits first — on the real OrderRouter, in virtual time."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from actors.order_router import OrderRouter
+from core.clock import VirtualClock
+from journal import Journal
+from messages import ApprovedOrder, OrderIntent, Side
+from metrics import Metrics
+from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
+from tests.actors.tree_harness import eventually
+
+
+class RecordingBroker:
+    """Accepts every placement and records when it came (virtual seconds) and what it was."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.sent: list[tuple[float, str]] = []
+        self.lock = threading.Lock()
+
+    def place(self, intent: OrderIntent) -> str:
+        with self.lock:
+            self.sent.append((self.clock.monotonic(), intent.client_id))
+            return f"B{len(self.sent)}"
+
+    def subscribe(self, listener) -> None:
+        pass
+
+    def trades(self) -> list:
+        return []
+
+    def order_by_tag(self, tag: str) -> None:
+        return None
+
+
+def test_two_hundred_placements_respect_the_limits_and_exits_go_first(tmp_path: Path):
+    clock = VirtualClock()
+    broker = RecordingBroker(clock)
+    journal = tmp_path / "journal.sqlite"
+    Journal.open(journal, clock).close()
+    spec = ChildSpec(
+        name="OrderRouter",
+        factory=lambda link: OrderRouter.start(
+            link,
+            broker=broker,
+            journal_path=str(journal),
+            limits=[(10, 1.0), (400, 60.0), (5000, 86_400.0)],
+        ),
+    )
+    tree = SupervisionTree(
+        SupervisorSpec(name="root", children=(spec,)), clock=clock, metrics=Metrics()
+    )
+    tree.start()
+    try:
+        router = tree.address("OrderRouter")
+        for n in range(200):
+            exit_order = n % 4 == 3  # every fourth is an exit, asked for after entries
+            intent = OrderIntent(
+                client_id=f"{'X' if exit_order else 'E'}{n:06d}",
+                symbol="NSE:INFY",
+                side=Side.SELL if exit_order else Side.BUY,
+                quantity=1,
+            )
+            router.tell(ApprovedOrder(intent=intent, approved_ns=0, reduces_exposure=exit_order))
+        eventually(lambda: len(broker.sent) == 10)  # the first second's budget, at once
+        for _ in range(40):  # 20 virtual seconds, in half-second steps
+            clock.advance(0.5)
+            eventually(lambda: len(broker.sent) >= min(200, 10 * int(clock.monotonic() + 1)))
+        eventually(lambda: len(broker.sent) == 200)
+    finally:
+        tree.stop()
+    times = [t for t, _ in broker.sent]
+    for start in times:  # every 1-second window from any send holds at most 10
+        assert sum(start <= t < start + 1.0 for t in times) <= 10
+        assert sum(start <= t < start + 60.0 for t in times) <= 400
+    ids = [client_id for _, client_id in broker.sent]
+    # The first ten went before anything queued; of what waited, every exit left before
+    # any entry that was still waiting.
+    queued = ids[10:]
+    exits = [i for i, c in enumerate(queued) if c.startswith("X")]
+    entries = [i for i, c in enumerate(queued) if c.startswith("E")]
+    assert exits and entries and max(exits) < min(entries)
+    assert len(set(ids)) == 200  # none twice
