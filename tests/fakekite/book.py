@@ -120,22 +120,15 @@ class Book:
         self.orders[order.order_id] = order
         self._advance(order, "PUT ORDER REQ RECEIVED")
         self._advance(order, "VALIDATION PENDING")
-        if self._rejections:
-            order.status_message = self._rejections.pop(0)
+        reason = self._rejections.pop(0) if self._rejections else self._trigger_problem(order)
+        if reason is not None:
+            order.status_message = reason
             self._advance(order, "REJECTED", push=True)
             return order
         self._advance(order, "OPEN PENDING")
         order.exchange_order_id = str(1_100_000_000_000_000 + seq)
         order.exchange_at = now
         if order_type in ("SL", "SL-M"):
-            if self._trigger_reached(order):
-                where = "higher" if order.is_buy else "lower"
-                order.status_message = (
-                    f"Trigger price for stoploss {side.lower()} orders should be {where} "
-                    "than the last traded price."
-                )
-                self._advance(order, "REJECTED", push=True)
-                return order
             self._advance(order, "TRIGGER PENDING", push=True)
             return order
         self._advance(order, "OPEN", push=True)
@@ -213,6 +206,16 @@ class Book:
     def _budget(self, ins: Instrument) -> list[int] | None:
         liquidity = self.quotes[ins.instrument_token].liquidity
         return None if liquidity is None else [liquidity]
+
+    def _trigger_problem(self, order: Order) -> str | None:
+        """Kite's RMS refuses a stop-loss whose trigger the market has already reached."""
+        if order.order_type not in ("SL", "SL-M") or not self._trigger_reached(order):
+            return None
+        where = "higher" if order.is_buy else "lower"
+        return (
+            f"Trigger price for stoploss {order.transaction_type.lower()} orders should be "
+            f"{where} than the last traded price."
+        )
 
     def _trigger_reached(self, order: Order) -> bool:
         ltp = self.quotes[order.instrument.instrument_token].last_price

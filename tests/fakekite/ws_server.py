@@ -81,7 +81,6 @@ class TickerServer:
         self.silent = False
         self._stopping = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
         self._threads: list[threading.Thread] = []
 
     @property
@@ -95,6 +94,8 @@ class TickerServer:
 
     def stop(self) -> None:
         self._stopping.set()
+        with contextlib.suppress(OSError):  # wake the blocking accept()
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
         with self.lock:
             connections = list(self.connections)
         for conn in connections:
@@ -120,12 +121,13 @@ class TickerServer:
         thread.start()
 
     def _accept_loop(self) -> None:
-        while not self._stopping.is_set():
+        while True:
             try:
                 sock, _ = self._listener.accept()
-            except TimeoutError:
-                continue
             except OSError:
+                return
+            if self._stopping.is_set():
+                sock.close()
                 return
             self._spawn(self._serve, "fakekite-ws-conn", sock)
 
