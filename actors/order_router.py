@@ -238,7 +238,7 @@ class OrderRouter(SupervisedActor):
         if event.filled_quantity > order.filled_quantity:
             # The broker reports more filled than we have fills for: its trades say which
             # (Kite's order updates carry no trade ids; the paper broker sends trades first).
-            self._recover_trades()
+            self._recover_trades(live=True)
         if event.status in _FILL_DRIVEN or event.status is order.status:
             return  # fills drive the filled states; repeats change nothing
         if not is_legal(order.status, event.status):
@@ -305,8 +305,9 @@ class OrderRouter(SupervisedActor):
         if changed and is_legal(order.status, found.status):
             self._move(order.client_id, found.status, found.status_message or "found by tag")
 
-    def _recover_trades(self) -> None:
-        """Apply every trade of ours the broker has and the journal lacks (lost fills)."""
+    def _recover_trades(self, *, live: bool = False) -> None:
+        """Apply every trade of ours the broker has and the journal lacks: lost fills after a
+        restart, or (``live``) the fills a broker reports only as an order's filled quantity."""
         assert self.journal is not None
         try:
             trades = self.broker.trades()
@@ -319,7 +320,8 @@ class OrderRouter(SupervisedActor):
             if trade.trade_id not in known and (
                 trade.tag in self.book or self.journal.order(trade.tag) is not None
             ):
-                _log.warning("recovering fill %s of %s from the broker", trade.trade_id, trade.tag)
+                log = _log.debug if live else _log.warning
+                log("fill %s of %s taken from the broker's trades", trade.trade_id, trade.tag)
                 self.recovering.add(trade.trade_id)
                 listener(trade)
 

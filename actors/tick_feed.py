@@ -129,14 +129,15 @@ class TickFeed(SupervisedActor):
             self.wake_in(0.0005, "poll")
             return
         now_ns = self.link.clock.now_ns()
+        watchdog = getattr(self.source, "watchdog", None)
+        if watchdog is not None and watchdog(now_ns):
+            self.link.metrics.feed_reconnects.inc()
         batch: Batch = self.source.poll(now_ns)
         for record in batch.skipped:
             self.link.metrics.ticks_dropped.labels(reason=record.reason.value).inc()
+            where = f" (line {record.line})" if record.line else ""
             _log.warning(
-                "skipped tick record (line %d): %s: %s",
-                record.line,
-                record.reason.value,
-                record.detail,
+                "skipped a tick record%s: %s: %s", where, record.reason.value, record.detail
             )
         for tick in batch.ticks:
             self._deliver(tick)

@@ -16,6 +16,7 @@ IST = zoneinfo.ZoneInfo("Asia/Kolkata")
 
 _STATUS = {
     "OPEN": OrderStatus.OPEN,
+    "UPDATE": OrderStatus.OPEN,  # a postback for a partial fill or a modification
     "TRIGGER PENDING": OrderStatus.OPEN,
     "COMPLETE": OrderStatus.FILLED,
     "CANCELLED": OrderStatus.CANCELLED,

@@ -56,6 +56,7 @@ class DaemonProcess:
         self.config.write_text(config_text)
         self.log_path = workdir / "daemon.log"
         self.process: subprocess.Popen[bytes] | None = None
+        self.env: dict[str, str] | None = None
 
     def start(self, *extra: str) -> DaemonProcess:
         self._log = self.log_path.open("ab")
@@ -64,6 +65,7 @@ class DaemonProcess:
             cwd=self.workdir,
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            env=self.env,
         )
         return self
 
