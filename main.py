@@ -74,11 +74,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_config(args: argparse.Namespace) -> int:
     from config import ConfigError, load_config
+    from config.environment import environment_problems
 
     try:
-        load_config(args.file)
+        config = load_config(args.file)
     except ConfigError as exc:
         print(exc)
+        return EXIT_USAGE
+    problems = environment_problems(config)
+    if problems:
+        print("\n".join(problems))
         return EXIT_USAGE
     print("ok")
     return EXIT_OK

@@ -128,6 +128,18 @@ class KiteBroker:
             for item in self.read(self.client.trades)
         ]
 
+    def order_history(self, broker_order_id: str) -> list[BrokerOrder]:
+        """Every state the order went through, oldest first."""
+        return [
+            kite_records.order(item)
+            for item in self.read(lambda: self.client.order_history(broker_order_id))
+        ]
+
+    def margins(self) -> dict[str, Any]:
+        """Kite's margins, as it sends them (for the operator's status, not for decisions)."""
+        result: dict[str, Any] = self.read(self.client.margins)
+        return result
+
     def positions(self) -> list[BrokerPosition]:
         return kite_records.net_positions(self.read(self.client.positions))
 

@@ -19,10 +19,12 @@ INFY_TOKEN = 408065
 INFY = "NSE:INFY"
 
 
-def live_config(fake: FakeKite, port: int, *, stale_after: float = 2.0, extra: str = "") -> str:
+def live_config(
+    fake: FakeKite, port: int, *, stale_after: float = 2.0, extra: str = "", mode: str = "live"
+) -> str:
     return f"""
 [system]
-mode = "live"
+mode = "{mode}"
 state_dir = "state"
 [system.metrics]
 port = {port}

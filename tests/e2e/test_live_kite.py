@@ -50,3 +50,15 @@ def test_a_full_live_session_on_the_fake(tmp_path: Path):
     # No secret in the log.
     for secret in (fake.api_key, fake.api_secret, token_file.read_text().strip()):
         assert secret not in log
+
+
+def test_dry_run_trades_live_ticks_on_the_paper_broker_and_sends_kite_nothing(tmp_path: Path):
+    with live_daemon(tmp_path, mode="dry-run") as (fake, daemon):
+        daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= 3, timeout=60)
+        assert daemon.terminate() == 0, daemon.log()
+        placed = fake.requests_to("POST /orders/*")
+    assert placed == []
+    with Journal.open(tmp_path / "state" / "journal.sqlite", WallClock()) as journal:
+        fills = journal.fills()
+    assert len(fills) >= 3
+    assert all(f.trade_id.startswith("P") for f in fills)  # the paper broker's trades

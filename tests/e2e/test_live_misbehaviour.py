@@ -102,3 +102,24 @@ def test_trading_goes_on_through_429s_without_breaching_the_limits(tmp_path: Pat
     assert times
     for start in times:  # never more than 10 placements in any second
         assert sum(start <= t < start + 1.0 for t in times) <= 10
+
+
+def test_an_input_exception_rejects_the_order_with_the_brokers_words(tmp_path: Path):
+    from core.clock import WallClock
+    from journal import Journal
+    from messages import OrderStatus
+
+    words = "Quantity should be a multiple of the lot size"
+    with running(tmp_path) as (fake, daemon):
+        daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= 1, timeout=60)
+        fake.fail_next(1, 400, error_type="InputException", message=words,
+                       endpoint="POST /orders/*")  # fmt: skip
+        daemon.wait_for(
+            lambda s: value(s, "shikra_orders_total", status="rejected") >= 1, timeout=60
+        )
+        fills = total(daemon.scrape(), "shikra_fills_total")
+        daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= fills + 2, timeout=60)
+        assert daemon.terminate() == 0, daemon.log()
+    with Journal.open(tmp_path / "state" / "journal.sqlite", WallClock()) as journal:
+        rejected = [o for o in journal.orders() if o.status is OrderStatus.REJECTED]
+    assert len(rejected) == 1 and words in rejected[0].reason
