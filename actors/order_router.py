@@ -18,9 +18,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from brokers.base import Broker, BrokerOrder
+from actors.order_lookups import OrderLookups
+from brokers.base import Broker
 from brokers.errors import BrokerError, OrderRefused, OutcomeUnknown, RateLimited, TokenExpired
-from brokers.updates import broker_listener
 from core.order_book import OrderBook
 from core.order_restore import restore_book
 from core.order_state import OrderStateError, TrackedOrder, is_legal
@@ -46,7 +46,7 @@ RISK = "RiskGate"
 _FILL_DRIVEN = (OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)
 
 
-class OrderRouter(SupervisedActor):
+class OrderRouter(OrderLookups, SupervisedActor):
     def __init__(
         self,
         link: Link,
@@ -255,75 +255,6 @@ class OrderRouter(SupervisedActor):
             event.reason or "broker update",
             broker_order_id=event.broker_order_id,
         )
-
-    def _look_up(self) -> None:
-        """Ask the broker about every order whose fate we do not know."""
-        pending = False
-        for client_id in list(self.lookups):
-            order = self.book.get(client_id)
-            if order is None or order.is_terminal:
-                del self.lookups[client_id]
-                continue
-            try:
-                found = self.broker.order_by_tag(client_id)
-            except BrokerError as exc:
-                _log.warning("lookup of %s failed (%s): will retry", client_id, exc)
-                pending = True
-                continue
-            if found is not None:
-                del self.lookups[client_id]
-                self._adopt(order, found)
-            elif order.status is OrderStatus.NEW:
-                del self.lookups[client_id]
-                self._move(
-                    client_id, OrderStatus.REJECTED, "not sent before a restart; not re-sent"
-                )
-            else:
-                self.lookups[client_id] += 1
-                if self.lookups[client_id] >= self.lookup_attempts:
-                    del self.lookups[client_id]
-                    reason = f"not found at the broker after {self.lookup_attempts} lookups"
-                    self._move(client_id, OrderStatus.REJECTED, reason)
-                else:
-                    pending = True
-        if pending:
-            self.wake_in(self.lookup_interval, "lookup")
-
-    def _adopt(self, order: TrackedOrder, found: BrokerOrder) -> None:
-        if order.status is OrderStatus.NEW:
-            self._move(
-                order.client_id,
-                OrderStatus.SUBMITTED,
-                "found at the broker by tag",
-                broker_order_id=found.broker_order_id,
-            )
-        elif order.broker_order_id is None:
-            order.broker_order_id = found.broker_order_id
-        if found.filled_quantity > order.filled_quantity:
-            self._recover_trades()
-        changed = found.status not in _FILL_DRIVEN and found.status is not order.status
-        if changed and is_legal(order.status, found.status):
-            self._move(order.client_id, found.status, found.status_message or "found by tag")
-
-    def _recover_trades(self, *, live: bool = False) -> None:
-        """Apply every trade of ours the broker has and the journal lacks: lost fills after a
-        restart, or (``live``) the fills a broker reports only as an order's filled quantity."""
-        assert self.journal is not None
-        try:
-            trades = self.broker.trades()
-        except BrokerError as exc:
-            _log.warning("could not list broker trades (%s): will retry on the next lookup", exc)
-            return
-        listener = broker_listener(self.address(self.name))
-        known = {fill.trade_id for fill in self.journal.fills()} | self.recovering
-        for trade in trades:
-            if trade.trade_id not in known and (
-                trade.tag in self.book or self.journal.order(trade.tag) is not None
-            ):
-                log = _log.debug if live else _log.warning
-                log("fill %s of %s taken from the broker's trades", trade.trade_id, trade.tag)
-                self.recovering.add(trade.trade_id)
-                listener(trade)
 
     # -- bookkeeping -------------------------------------------------------------------------
 
