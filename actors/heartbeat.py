@@ -14,7 +14,15 @@ import logging
 from typing import Any
 
 from core.market_hours import MarketHours
-from messages import FeedStatus, HealthReport, Ping, Pong
+from daemon.systemd import Notifier
+from messages import (
+    FeedStatus,
+    HealthReport,
+    Ping,
+    Pong,
+    TradingState,
+    TradingStateChanged,
+)
 from supervisors import SupervisedActor
 from supervisors.spec import Link
 
@@ -34,6 +42,7 @@ class Heartbeat(SupervisedActor):
         stale_after: float,
         hours: MarketHours,
         report_to: tuple[str, ...] = (),
+        notifier: Notifier | None = None,
     ) -> None:
         super().__init__(link)
         self.actors = tuple(a for a in actors if a != self.name)
@@ -47,6 +56,9 @@ class Heartbeat(SupervisedActor):
         self.feed: FeedStatus | None = None
         self.unhealthy: frozenset[str] = frozenset()
         self.metrics = link.metrics
+        self.notifier = notifier
+        self.trading: TradingState = TradingState.RECONCILING
+        self.ready_sent = False
 
     def started(self) -> None:
         now = self.link.clock.monotonic()
@@ -70,6 +82,13 @@ class Heartbeat(SupervisedActor):
             self.metrics.mailbox_depth.labels(actor=message.actor).set(message.mailbox_depth)
         elif isinstance(message, FeedStatus):
             self.feed = message
+        elif isinstance(message, TradingStateChanged):
+            self.trading = message.state
+            first_clean = message.previous is TradingState.RECONCILING
+            if self.notifier is not None and not self.ready_sent and first_clean:
+                # Ready means: the tree is up and the books agree with the broker's.
+                self.ready_sent = True
+                self.notifier.ready(self._status(len(self.actors), stale=False))
 
     def _judge(self) -> None:
         now = self.link.clock.monotonic()
@@ -99,6 +118,15 @@ class Heartbeat(SupervisedActor):
         )
         for name in self.report_to:
             self.address(name).tell(report)
+        if self.notifier is not None:
+            if not unhealthy:  # a hung actor stops the petting: systemd restarts the process
+                self.notifier.watchdog()
+            self.notifier.status(self._status(len(self.actors) - len(unhealthy), stale))
+
+    def _status(self, answering: int, stale: bool) -> str:
+        feed = "stale" if stale else "fresh"
+        actors = f"{answering}/{len(self.actors)} actors answering"
+        return f"trading {self.trading.value}; {actors}; feed {feed}"
 
     def _feed_stale(self) -> bool:
         """Stale when no tick has come for ``stale_after`` seconds while the market is open.

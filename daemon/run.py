@@ -30,6 +30,7 @@ from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon import logs
 from daemon.market import NotAvailableYet
+from daemon.systemd import Notifier
 from daemon.topology import build
 from feeds.kite_instruments import UnknownInstrument
 from journal import Journal, export_day
@@ -54,8 +55,9 @@ def run(config_path: str, duration: float | None) -> int:
     metrics = Metrics()
     for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
         metrics.registry.register(collector)
+    notifier = Notifier()
     try:
-        daemon = build(config, clock=clock, metrics=metrics)
+        daemon = build(config, clock=clock, metrics=metrics, notifier=notifier)
     except (
         NotAvailableYet,
         MissingCredential,
@@ -94,6 +96,7 @@ def run(config_path: str, duration: float | None) -> int:
             break
     if received:
         _log.info("received %s: shutting down", received[0])
+    notifier.stopping()
     stopped = tree.stop(timeout=60.0)
     if not stopped:
         _log.error("some actors did not stop in time")

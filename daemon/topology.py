@@ -31,6 +31,7 @@ from core.charges import ChargeRates, ProductRates
 from core.clock import Clock
 from core.risk import Instrument, RiskBook, RiskLimits
 from daemon.market import Market, hours_for, market_for
+from daemon.systemd import Notifier
 from journal import Journal
 from messages import ReconcilePolicy
 from metrics import Metrics
@@ -70,7 +71,9 @@ class Daemon:
     journal_path: Path
 
 
-def build(config: Config, *, clock: Clock, metrics: Metrics) -> Daemon:
+def build(
+    config: Config, *, clock: Clock, metrics: Metrics, notifier: Notifier | None = None
+) -> Daemon:
     state_dir = Path(config.system.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
@@ -78,7 +81,11 @@ def build(config: Config, *, clock: Clock, metrics: Metrics) -> Daemon:
     market, venue, outside = _outside_world(config, clock, journal_path)
     broker = MeteredBroker(outside, metrics)
     children = tuple(
-        _child(config, name, _factory(config, name, market, broker, venue, str(journal_path)))
+        _child(
+            config,
+            name,
+            _factory(config, name, market, broker, venue, str(journal_path), notifier),
+        )
         for name in config.actor_names()
     )
     s = config.supervision
@@ -169,6 +176,7 @@ def _factory(
     broker: MeteredBroker,
     venue: PaperBroker | None,
     journal: str,
+    notifier: Notifier | None = None,
 ) -> Any:
     day = market.day_start_ns
     if name.startswith("Strategy:"):
@@ -183,7 +191,7 @@ def _factory(
         )
     if name == "RiskGate":
         return lambda link: RiskGate.start(
-            link, book=_risk_book(config, market), journal_path=journal, publish_to=()
+            link, book=_risk_book(config, market), journal_path=journal, publish_to=("Heartbeat",)
         )
     if name == "OrderRouter":
         o = config.orders
@@ -232,6 +240,7 @@ def _factory(
             timeout=h.timeout_seconds,
             stale_after=config.feed.stale_after_seconds,
             hours=market.hours,
+            notifier=notifier,
         )
     raise ValueError(f"no actor named {name!r}")
 
