@@ -8,6 +8,7 @@ the actor runtime (pykka) or the broker client (kiteconnect): it is meant for ed
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 EXIT_OK = 0
@@ -69,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the token (for systemd-creds) instead of writing the file",
     )
     login.set_defaults(handler=_login)
+
+    for command, text in (
+        ("status", "show trading state, actors, positions, PnL, open orders, feed age"),
+        ("halt", "stop new orders now (cancels still go); survives a restart"),
+        ("resume", "return to ACTIVE trading"),
+        ("flatten", "cancel open orders and close every position, then stay halted"),
+    ):
+        operator = commands.add_parser(command, help=text, description=text)
+        operator.add_argument("--config", metavar="FILE", default=None)
+        if command != "status":
+            operator.add_argument("--reason", default="", help="recorded with the change")
+        operator.set_defaults(handler=_operator, operator_command=command)
     return parser
 
 
@@ -106,6 +119,29 @@ def _login(args: argparse.Namespace) -> int:
         print(exc)
         return EXIT_USAGE
     return login(config, args.request, print_token=args.print_token)
+
+
+def _operator(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+    from daemon.control import SOCKET_NAME, request
+    from daemon.status import show
+
+    try:
+        config = load_config(str(args.config or DEFAULT_CONFIG_PATH))
+    except ConfigError as exc:
+        print(exc)
+        return EXIT_USAGE
+    path = Path(config.system.state_dir) / SOCKET_NAME
+    try:
+        reply = request(path, args.operator_command, getattr(args, "reason", ""))
+    except OSError as exc:
+        print(f"{args.operator_command}: no daemon answering at {path} ({exc.strerror or exc})",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(show(reply.status) if reply.status is not None else reply.text)
+    return 0 if reply.ok else 1
 
 
 def _positive_seconds(text: str) -> float:

@@ -14,7 +14,7 @@ from typing import Any
 from core.charges import ChargeRates
 from core.pnl import PnLLedger
 from journal import Journal
-from messages import Fill, Marks, PnLUpdate
+from messages import Fill, Marks, PnLQuery, PnLUpdate
 from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
 
@@ -52,7 +52,9 @@ class PnLTracker(PooledSupervisedActor):
         if self.journal is not None:
             self.journal.close()
 
-    def handle(self, message: Any) -> None:
+    def handle(self, message: Any) -> Any:
+        if isinstance(message, PnLQuery):  # an ask (the operator's status): the exact figures
+            return self.ledger.to_update(self.link.clock.now_ns(), per_symbol=message.per_symbol)
         if isinstance(message, Fill):
             applied = self.ledger.apply_fill(message)
             if not applied.outcome.duplicate:

@@ -29,6 +29,7 @@ from config import ConfigError, load_config
 from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon import logs
+from daemon.control import SOCKET_NAME, ControlServer
 from daemon.market import NotAvailableYet
 from daemon.systemd import Notifier
 from daemon.topology import build
@@ -86,6 +87,14 @@ def run(config_path: str, duration: float | None) -> int:
 
     tree = daemon.tree
     tree.start()
+    control = ControlServer(
+        Path(config.system.state_dir) / SOCKET_NAME,
+        tree,
+        daemon.journal_path,
+        config.actor_names(),
+        clock,
+    )
+    control.start()
     _log.info("shikra running in %s mode: %d actors", config.system.mode, len(config.actor_names()))
     deadline = None if duration is None else time.monotonic() + duration
     while not stop.wait(0.1):
@@ -97,6 +106,7 @@ def run(config_path: str, duration: float | None) -> int:
     if received:
         _log.info("received %s: shutting down", received[0])
     notifier.stopping()
+    control.stop()
     stopped = tree.stop(timeout=60.0)
     if not stopped:
         _log.error("some actors did not stop in time")

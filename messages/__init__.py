@@ -27,6 +27,13 @@ from messages.control import (
 from messages.health import HealthReport, Ping, Pong
 from messages.lifecycle import ChildDown, ChildRestarted, Escalated, Wakeup
 from messages.market import FeedStatus, Mark, Marks, Tick, WarmUp
+from messages.operator import (
+    ActorStatus,
+    OperatorReply,
+    OperatorRequest,
+    PnLQuery,
+    StatusReport,
+)
 from messages.orders import (
     ApprovedOrder,
     CancelIntent,
@@ -79,6 +86,11 @@ AnyMessage = (
     | Escalated
     | Wakeup
     | WarmUp
+    | OperatorRequest
+    | OperatorReply
+    | StatusReport
+    | ActorStatus
+    | PnLQuery
 )
 """Every sendable message: the tagged union the journal and the control socket decode into."""
 
@@ -124,6 +136,7 @@ def _not_a_message(exc: Exception) -> msgspec.DecodeError:
 
 __all__ = [
     "ALL_MESSAGE_TYPES",
+    "ActorStatus",
     "AnyMessage",
     "ApprovedOrder",
     "CancelIntent",
@@ -141,6 +154,8 @@ __all__ = [
     "Marks",
     "Message",
     "Nanos",
+    "OperatorReply",
+    "OperatorRequest",
     "OrderEvent",
     "OrderIntent",
     "OrderRejected",
@@ -148,6 +163,7 @@ __all__ = [
     "OrderType",
     "Paise",
     "Ping",
+    "PnLQuery",
     "PnLUpdate",
     "Pong",
     "PositionDiff",
@@ -160,6 +176,7 @@ __all__ = [
     "Resume",
     "Side",
     "StateSource",
+    "StatusReport",
     "SymbolPnL",
     "Tick",
     "TradingState",

@@ -76,6 +76,11 @@ EXPECTED_TYPE_NAMES = frozenset(
         "Escalated",
         "Wakeup",
         "WarmUp",
+        "OperatorRequest",
+        "OperatorReply",
+        "StatusReport",
+        "ActorStatus",
+        "PnLQuery",
     }
 )
 
@@ -99,7 +104,7 @@ def _name(cls: type) -> str:
 
 def test_vocabulary_is_exactly_the_known_message_types():
     names = [cls.__name__ for cls in ALL_TYPES]
-    assert len(names) == len(EXPECTED_TYPE_NAMES) == 28
+    assert len(names) == len(EXPECTED_TYPE_NAMES) == 33
     assert len(set(names)) == len(names), "a message type is listed twice in AnyMessage"
     assert set(names) == EXPECTED_TYPE_NAMES
     assert typing.get_args(messages.AnyMessage) == ALL_TYPES
@@ -198,6 +203,8 @@ def strategy_for(tp: object, mode: Mode) -> st.SearchStrategy[Any]:
     if typing.get_origin(tp) is typing.Annotated:
         base, *metas = typing.get_args(tp)
         return strategy_for(base, mode).filter(lambda v: _within(v, metas))
+    if typing.get_origin(tp) is typing.Literal:
+        return st.sampled_from(typing.get_args(tp))
     if tp is bool:  # before int: bool is a subclass of int
         return st.booleans()
     if tp is int:
@@ -249,6 +256,8 @@ def sample_value(tp: object) -> Any:
         return sample(tp)  # type: ignore[arg-type]
     if typing.get_origin(tp) is typing.Annotated:
         return sample_value(typing.get_args(tp)[0])
+    if typing.get_origin(tp) is typing.Literal:
+        return typing.get_args(tp)[-1]
     if tp is bool:
         return True
     if tp is int:
@@ -311,6 +320,8 @@ def test_the_vocabulary_has_the_shapes_the_builder_modes_exist_for():
         ("Marks", "marks"),
         ("PnLUpdate", "symbols"),
         ("ReconciliationReport", "diffs"),
+        ("StatusReport", "actors"),
+        ("StatusReport", "symbols"),
     }
     assert {(c.__name__, n) for c, n in nested} == {("ApprovedOrder", "intent")}
 
@@ -665,6 +676,12 @@ HOLD = frozenset(
         "ChildDown",
         "ChildRestarted",
         "Escalated",
+        # the operator's control socket
+        "OperatorRequest",
+        "OperatorReply",
+        "StatusReport",
+        "ActorStatus",
+        "PnLQuery",
     }
 )
 
@@ -674,7 +691,7 @@ def test_every_message_type_has_an_explicitly_expected_policy():
     assert {cls.__name__ for cls in ALL_TYPES} == DROP | HOLD, (
         "a message type was added or removed: decide its delivery policy here"
     )
-    assert len(HOLD) == 19
+    assert len(HOLD) == 24
     assert len(DROP) == 9
 
 
@@ -705,6 +722,7 @@ EXPECTED_PAISE_FIELDS = {
     "Tick": {"ltp", "bid", "ask"},
     "Mark": {"ltp", "bid", "ask"},
     "WarmUp": {"prices"},
+    "StatusReport": {"realized", "unrealized", "charges", "net"},
     "OrderIntent": {"limit_price", "trigger_price", "market_price"},
     "Fill": {"price"},
     "PositionUpdate": {"open_cost"},
@@ -752,7 +770,7 @@ PAISE_CASES = [(cls, name) for cls in ALL_TYPES for name in sorted(paise_fields(
 def test_the_paise_fields_are_exactly_the_expected_ones():
     found = {cls.__name__: paise_fields(cls) for cls in ALL_TYPES if paise_fields(cls)}
     assert found == EXPECTED_PAISE_FIELDS
-    assert len(PAISE_CASES) == 23
+    assert len(PAISE_CASES) == 27
 
 
 @pytest.mark.parametrize(

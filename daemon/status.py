@@ -1,0 +1,31 @@
+"""``main.py status`` as a person reads it."""
+
+from __future__ import annotations
+
+from messages import StatusReport
+
+
+def rupees(paise: int) -> str:
+    sign = "-" if paise < 0 else ""
+    return f"{sign}₹{abs(paise) // 100:,}.{abs(paise) % 100:02d}"
+
+
+def show(status: StatusReport) -> str:
+    lines = [f"trading: {status.trading_state}"]
+    age = status.feed_age_seconds
+    lines.append(f"feed: last tick {age:.1f}s ago" if age is not None else "feed: no tick yet")
+    lines.append(
+        f"pnl: net {rupees(status.net)} (realized {rupees(status.realized)}, unrealized "
+        f"{rupees(status.unrealized)}, charges {rupees(status.charges)})"
+    )
+    lines.append("positions:" if any(s.quantity for s in status.symbols) else "positions: flat")
+    for figures in status.symbols:
+        if figures.quantity:
+            net = figures.realized + figures.unrealized - figures.charges
+            lines.append(f"  {figures.symbol:<20} {figures.quantity:>8}  net {rupees(net)}")
+    lines.append(f"open orders: {', '.join(status.open_orders) or 'none'}")
+    lines.append("actors:")
+    for actor in status.actors:
+        health = "up" if actor.up and actor.healthy else ("not answering" if actor.up else "down")
+        lines.append(f"  {actor.name:<28} {health:<14} restarts {actor.restarts}")
+    return "\n".join(lines)
