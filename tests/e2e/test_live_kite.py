@@ -5,11 +5,14 @@ and WebSocket protocols, moved and broken by the test."""
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 from core.clock import WallClock
 from journal import Journal
-from tests.e2e.daemon_process import total, value
+from tests.e2e.daemon_process import REPO, total, value
 from tests.e2e.live_harness import INFY, live_daemon
 from tests.e2e.reckoning import Reckoning
 
@@ -19,6 +22,18 @@ def test_a_full_live_session_on_the_fake(tmp_path: Path):
         token_file = tmp_path / "state" / "access_token"
         assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
         daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= 6, timeout=60)
+        # What an operator or a scraper sees carries no secret.
+        metrics_text = (
+            urllib.request.urlopen(f"http://127.0.0.1:{daemon.port}/metrics", timeout=5)
+            .read()
+            .decode()
+        )
+        status = subprocess.run(
+            [sys.executable, str(REPO / "main.py"), "status", "--config", str(daemon.config)],
+            cwd=tmp_path, env=daemon.env, capture_output=True, text=True, timeout=60,
+            check=False,
+        )  # fmt: skip
+        assert status.returncode == 0 and "trading: ACTIVE" in status.stdout, status.stderr
         fake.go_silent()  # freeze the market so the books can settle
         daemon.wait_for(lambda s: value(s, "shikra_orders_queued") == 0, timeout=30)
         runs = value(daemon.scrape(), "shikra_reconciliation_runs_total")
@@ -47,9 +62,10 @@ def test_a_full_live_session_on_the_fake(tmp_path: Path):
     assert value(samples, "shikra_broker_position_quantity", symbol=INFY) == fake_position
     assert total(samples, "shikra_reconciliation_mismatches_total") == 0
     assert value(samples, "shikra_pnl_realized_rupees") == book.realized / 100
-    # No secret in the log.
+    # No secret in the log, the metrics or the status output.
     for secret in (fake.api_key, fake.api_secret, token_file.read_text().strip()):
-        assert secret not in log
+        for shown in (log, metrics_text, status.stdout, status.stderr):
+            assert secret not in shown
 
 
 def test_dry_run_trades_live_ticks_on_the_paper_broker_and_sends_kite_nothing(tmp_path: Path):

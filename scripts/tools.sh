@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Real tools some tests use, installed from Debian's packages when missing (tests never skip
+# because a tool is absent: CI installs it here).
+set -euo pipefail
+need=()
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+if [ ${#need[@]} -gt 0 ]; then
+    echo "installing ${need[*]} for the tests" >&2
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
