@@ -43,6 +43,7 @@ def test_ready_watchdog_hang_and_stopping(tmp_path: Path):
     daemon.env = dict(os.environ) | {
         "NOTIFY_SOCKET": str(notify),
         "WATCHDOG_USEC": str(WATCHDOG_USEC),
+        "JOURNAL_STREAM": "8:12345",  # as systemd sets it when stderr is the journal
     }
     received: list[tuple[float, str]] = []
     try:
@@ -76,3 +77,6 @@ def test_ready_watchdog_hang_and_stopping(tmp_path: Path):
     assert max(gaps) > 1.5, gaps
     assert any("actors answering" in m and "STATUS=" in m for m in messages)
     assert messages[-1] == "STOPPING=1" or "STOPPING=1" in messages[-3:]
+    # Under systemd every log line carries its syslog priority for journald.
+    lines = [line for line in daemon.log().splitlines() if line]
+    assert lines and all(line[:3] in {"<2>", "<3>", "<4>", "<6>", "<7>"} for line in lines)
