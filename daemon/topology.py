@@ -108,6 +108,7 @@ def build(
                 actor=actor, action=action
             ).inc(),
         )
+    metrics.prepare(config.actor_names(), [x.symbol for x in config.symbols])
     tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
     outside.subscribe(broker_listener(tree.address("OrderRouter")))
     return Daemon(config, tree, market, outside, journal_path)

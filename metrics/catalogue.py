@@ -8,7 +8,11 @@ reasons and message types from enums; never an order id.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from messages import DiffKind, OrderStatus, RejectReason, TradingState
 
 LATENCY_BUCKETS = (
     25e-6, 50e-6, 100e-6, 250e-6, 500e-6,
@@ -242,3 +246,27 @@ class Metrics:
             ["actor"],
             registry=r,
         )
+
+    def prepare(self, actors: Iterable[str], symbols: Iterable[str]) -> None:
+        """Create every known label value now, so each series exists (at 0) before its first
+        event: a dashboard and an alert see "no rejections yet", not "no data"."""
+        for actor in actors:
+            for family in (self.actor_restarts, self.actor_crashes, self.messages_held):
+                family.labels(actor=actor)
+        for symbol in symbols:
+            self.ticks.labels(symbol=symbol)
+            self.fills.labels(symbol=symbol)
+            self.position.labels(symbol=symbol)
+            self.broker_position.labels(symbol=symbol)
+        for reason in RejectReason:
+            self.risk_rejections.labels(reason=reason.value)
+        for status in OrderStatus:
+            self.order_events.labels(status=status.value)
+        for state in TradingState:
+            self.trading_state.labels(state=state.value)
+        for kind in DiffKind:
+            self.reconciliation_mismatches.labels(kind=kind.value)
+        for call in ("place", "cancel", "modify", "order_by_tag", "orders", "trades", "positions"):
+            self.broker_calls.labels(call=call)
+            for kind in ("refused", "unknown_outcome", "token", "rate_limited", "unavailable"):
+                self.broker_errors.labels(call=call, kind=kind)
