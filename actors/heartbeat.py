@@ -59,6 +59,7 @@ class Heartbeat(SupervisedActor):
         self.notifier = notifier
         self.trading: TradingState = TradingState.RECONCILING
         self.ready_sent = False
+        self._actor_gauges: dict[str, tuple[Any, Any]] = {}
 
     def started(self) -> None:
         now = self.link.clock.monotonic()
@@ -95,9 +96,10 @@ class Heartbeat(SupervisedActor):
         unhealthy = []
         for actor in self.actors:
             age = now - self.last_pong.get(actor, now)
-            self.metrics.heartbeat_age.labels(actor=actor).set(age)
+            age_gauge, healthy_gauge = self._gauges(actor)
+            age_gauge.set(age)
             healthy = age <= self.timeout
-            self.metrics.actor_healthy.labels(actor=actor).set(1 if healthy else 0)
+            healthy_gauge.set(1 if healthy else 0)
             if not healthy:
                 unhealthy.append(actor)
         stale = self._feed_stale()
@@ -122,6 +124,17 @@ class Heartbeat(SupervisedActor):
             if not unhealthy:  # a hung actor stops the petting: systemd restarts the process
                 self.notifier.watchdog()
             self.notifier.status(self._status(len(self.actors) - len(unhealthy), stale))
+
+    def _gauges(self, actor: str) -> tuple[Any, Any]:
+        """The actor's two gauges, looked up once: a beat visits every actor (thousands of
+        strategies), and ``labels()`` is the slow part of a metric update."""
+        gauges = self._actor_gauges.get(actor)
+        if gauges is None:
+            gauges = self._actor_gauges[actor] = (
+                self.metrics.heartbeat_age.labels(actor=actor),
+                self.metrics.actor_healthy.labels(actor=actor),
+            )
+        return gauges
 
     def _status(self, answering: int, stale: bool) -> str:
         feed = "stale" if stale else "fresh"

@@ -147,6 +147,8 @@ class OrderRouter(OrderLookups, SupervisedActor):
         priority = Priority.EXIT if approved.reduces_exposure else Priority.ENTRY
         self.queue.push(intent, priority)
         self._drain()
+        if intent.client_id in self.queued_ids():
+            self.metrics.rate_limited.inc()  # this order waits for the limiter: counted once
 
     def _drain(self) -> None:
         now = self.link.clock.monotonic()
@@ -164,9 +166,11 @@ class OrderRouter(OrderLookups, SupervisedActor):
                 if isinstance(item, OrderIntent):
                     self._move(item.client_id, OrderStatus.REJECTED, "daily order cap reached")
             return
-        self.metrics.rate_limited.inc(len(self.queue))
         self.drain_due = True
         self.wake_in(wait, "drain")
+
+    def queued_ids(self) -> set[str]:
+        return {item.client_id for item in self.queue.items() if isinstance(item, OrderIntent)}
 
     def _place(self, intent: OrderIntent) -> None:
         if intent.origin_ns:

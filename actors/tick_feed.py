@@ -74,6 +74,7 @@ class TickFeed(SupervisedActor):
         up with market time instead of a day's ticks arriving before the first fill."""
         self.latest: dict[str, Mark] = {}
         self.market_ns = 0
+        self._marks_sent_at = 0  # market time of the last Marks batch
         self.last_tick_ns: int | None = None
         self.started_ns = 0
         self.ticks_total = 0
@@ -176,8 +177,6 @@ class TickFeed(SupervisedActor):
             # follow market time too, or loss limits would be judged on stale prices.
             if self.market_ns - self._marks_sent_at > 1_000_000_000:
                 self._send_marks()
-
-    _marks_sent_at = 0
 
     def _send_marks(self) -> None:
         if not self.latest:

@@ -138,6 +138,10 @@ class PriorityRateLimiter(Generic[T]):
     def push(self, item: T, priority: Priority) -> None:
         self._queues[priority].append(item)
 
+    def items(self) -> list[T]:
+        """What is waiting, highest priority first."""
+        return [item for priority in sorted(Priority) for item in self._queues[priority]]
+
     def remove_where(self, predicate: Callable[[T], bool]) -> list[T]:
         """Take out queued items that match (an entry cancelled before it was ever sent)."""
         removed: list[T] = []
