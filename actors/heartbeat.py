@@ -120,6 +120,10 @@ class Heartbeat(SupervisedActor):
         )
         for name in self.report_to:
             self.address(name).tell(report)
+        wall = self.link.clock.now_ns() / 1e9
+        self.metrics.heartbeat_round.set(wall)
+        if not unhealthy:
+            self.metrics.watchdog_pet.set(wall)
         if self.notifier is not None:
             if not unhealthy:  # a hung actor stops the petting: systemd restarts the process
                 self.notifier.watchdog()
@@ -152,7 +156,9 @@ class Heartbeat(SupervisedActor):
         since = feed.last_tick_ns if feed.last_tick_ns is not None else feed.started_ns
         age = max(0.0, (now_ns - since) / 1e9)
         market_now = (feed.market_ns or feed.at_ns) + (now_ns - feed.at_ns)
-        stale = age > self.stale_after and self.hours.is_open(market_now)
+        market_open = self.hours.is_open(market_now)
+        stale = age > self.stale_after and market_open
+        self.metrics.market_open.set(1 if market_open else 0)
         self.metrics.feed_last_tick_age.set(age)
         self.metrics.feed_stale.set(1 if stale else 0)
         return stale

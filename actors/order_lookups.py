@@ -67,6 +67,29 @@ class OrderLookups:
         if pending:
             self.wake_in(self.lookup_interval, "lookup")
 
+    def _check_working(self) -> None:
+        """Compare every order working at the broker with the broker's order book, in one call.
+        Kite reports fills as order updates on the WebSocket, and an update missed while the
+        link was down is never sent again: without this, an order filled there would stay
+        open here (and its fill unknown) until a restart. Orders being looked up by tag are
+        left to that."""
+        working = [
+            order
+            for order in self.book.open_orders()
+            if order.broker_order_id is not None and order.client_id not in self.lookups
+        ]
+        if not working:
+            return
+        try:
+            at_broker = {found.tag: found for found in self.broker.orders()}
+        except BrokerError as exc:
+            _log.warning("could not check working orders (%s): will retry", exc)
+            return
+        for order in working:
+            found = at_broker.get(order.client_id)
+            if found is not None:
+                self._adopt(order, found)
+
     def _adopt(self, order: TrackedOrder, found: BrokerOrder) -> None:
         if order.status is OrderStatus.NEW:
             self._move(

@@ -56,6 +56,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
         limits: Sequence[tuple[int, float]],
         lookup_attempts: int = 5,
         lookup_interval: float = 1.0,
+        check_interval: float = 5.0,
         fills_to: tuple[str, ...] = (RISK, "PnLTracker"),
     ) -> None:
         super().__init__(link)
@@ -64,6 +65,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
         self.limits = limits
         self.lookup_attempts = lookup_attempts
         self.lookup_interval = lookup_interval
+        self.check_interval = check_interval
         self.fills_to = fills_to
         self.book = OrderBook()
         self.queue: PriorityRateLimiter[OrderIntent | CancelIntent] = PriorityRateLimiter(limits)
@@ -71,6 +73,8 @@ class OrderRouter(OrderLookups, SupervisedActor):
         self.recovering: set[str] = set()
         """Trade ids already re-sent to ourselves from the broker's list, not yet journaled."""
         self.drain_due = False
+        self.sent_at: dict[str, float] = {}
+        """Monotonic time each order was handed to the broker, until its final state."""
         self.journal: Journal | None = None
         self.metrics = link.metrics
 
@@ -87,6 +91,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
         self._recover_trades()
         self._look_up()
         self._answer_for(self.poison())
+        self.wake_in(self.check_interval, "check")
 
     def _answer_for(self, poison: Any) -> None:
         """The previous instance crashed on this message. An approved order it was handling
@@ -134,6 +139,9 @@ class OrderRouter(OrderLookups, SupervisedActor):
             self._drain()
         elif purpose == "lookup":
             self._look_up()
+        elif purpose == "check":
+            self._check_working()
+            self.wake_in(self.check_interval, "check")
 
     # -- placing -----------------------------------------------------------------------------
 
@@ -176,6 +184,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
         if intent.origin_ns:
             latency = (self.link.clock.now_ns() - intent.origin_ns) / 1e9
             self.metrics.tick_to_order_sent.observe(max(0.0, latency))
+        self.sent_at[intent.client_id] = self.link.clock.monotonic()
         try:
             broker_id = self.broker.place(intent)
         except OutcomeUnknown as exc:
@@ -286,6 +295,10 @@ class OrderRouter(OrderLookups, SupervisedActor):
         event = self.book.to_event(order.client_id, self.link.clock.now_ns())
         self.journal.record_order_event(event)
         self.metrics.order_events.labels(status=event.status.value).inc()
+        if order.is_terminal:
+            sent = self.sent_at.pop(order.client_id, None)
+            if sent is not None:
+                self.metrics.order_round_trip.observe(self.link.clock.monotonic() - sent)
         for name in (RISK, _strategy(order.intent.symbol)):
             self.address(name).tell(event)
 

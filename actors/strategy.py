@@ -16,6 +16,7 @@ from typing import Any
 from config.symbols import SymbolConfig
 from journal import Journal
 from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick, WarmUp
+from strategies.base import Signal
 from strategies.registry import make_strategy
 from strategies.trader import SymbolTrader
 from supervisors import PooledSupervisedActor
@@ -45,6 +46,7 @@ class Strategy(PooledSupervisedActor):
         self.trader: SymbolTrader | None = None
         self.metrics = link.metrics
         self.intent_counters: dict[str, Any] = {}
+        self.signal_counters: dict[Signal, Any] = {}
 
     def started(self) -> None:
         journal = self.journal = Journal.open(self.journal_path, self.link.clock, any_thread=True)
@@ -84,6 +86,8 @@ class Strategy(PooledSupervisedActor):
         assert trader is not None and self.journal is not None
         if isinstance(message, Tick):
             intent = trader.on_tick(message)
+            if trader.last_signal is not None:
+                self._count_signal(trader.last_signal)
             if intent is None:
                 return
             self.journal.record_intent(intent, trader.next_seq - 1)
@@ -111,3 +115,11 @@ class Strategy(PooledSupervisedActor):
             _log.info("%s warmed up again from %d recent prices", self.name, len(message.prices))
         else:
             super().handle(message)
+
+    def _count_signal(self, signal: Signal) -> None:
+        counter = self.signal_counters.get(signal)
+        if counter is None:
+            counter = self.signal_counters[signal] = self.metrics.signals.labels(
+                symbol=self.symbol, signal=signal.value
+            )
+        counter.inc()

@@ -7,10 +7,36 @@ lost reply is its own type, ``OutcomeUnknown``, and nothing else is allowed to m
 
 from __future__ import annotations
 
+from typing import Self
+
+CAUSES = (
+    "refused",
+    "http_403",
+    "http_429",
+    "http_5xx",
+    "timeout",
+    "connection",
+    "bad_response",
+    "unavailable",
+    "unknown",
+    "other",
+)
+"""What happened on the wire, a metric label: the type says what to *do*, the cause says what
+*happened* (a lost placement is ``OutcomeUnknown`` whether it timed out or got a 502)."""
+
 
 class BrokerError(Exception):
     """Base of every broker failure. An adapter raises only these (never a raw ``requests`` or
     client exception), so a caller can handle each case and let nothing else through."""
+
+    cause: str = "other"
+
+    def caused_by(self, cause: str) -> Self:
+        """Say what happened on the wire (one of ``CAUSES``); returns the error, to raise."""
+        if cause not in CAUSES:
+            raise ValueError(f"unknown cause {cause!r}")
+        self.cause = cause
+        return self
 
 
 class OrderRefused(BrokerError):
@@ -20,6 +46,8 @@ class OrderRefused(BrokerError):
     Caller: record the refusal (order REJECTED, or the cancel/modify failed) and show ``reason``
     to a person; it is the broker's own explanation. Do not retry the same request unchanged.
     """
+
+    cause = "refused"
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -35,6 +63,8 @@ class OutcomeUnknown(BrokerError):
     a lookup that succeeds and finds nothing proves it does not exist.
     """
 
+    cause = "unknown"
+
 
 class TokenExpired(BrokerError):
     """The session is no longer valid (Kite's 403 TokenException; the access token expires
@@ -43,6 +73,8 @@ class TokenExpired(BrokerError):
     Caller: halt new orders, tell the operator to log in again, and do not crash-loop:
     restarting does not bring a token back. A placement that raised this was not accepted.
     """
+
+    cause = "http_403"
 
 
 class RateLimited(BrokerError):
@@ -53,6 +85,8 @@ class RateLimited(BrokerError):
     local limiter is mis-configured: report it.
     """
 
+    cause = "http_429"
+
 
 class BrokerUnavailable(BrokerError):
     """A read (orders, trades, positions, lookup by tag) failed: the broker could not be
@@ -61,3 +95,5 @@ class BrokerUnavailable(BrokerError):
     Caller: keep what is known unchanged and try again later; an order in UNKNOWN stays
     UNKNOWN (and unsent) until a lookup succeeds.
     """
+
+    cause = "unavailable"

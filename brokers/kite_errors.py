@@ -25,8 +25,32 @@ from brokers.errors import (
 TOKEN_ADVICE = "access token expired or invalid: run `main.py login`"
 
 
+def cause_of(exc: Exception) -> str:
+    """What happened on the wire (``brokers.errors.CAUSES``), for the metrics."""
+    if isinstance(exc, requests.Timeout):
+        return "timeout"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection"
+    if isinstance(exc, kite.DataException):
+        return "bad_response"
+    if isinstance(exc, kite.TokenException):
+        return "http_403"
+    if isinstance(exc, kite.KiteException):
+        code = getattr(exc, "code", 500)
+        if code == 429:
+            return "http_429"
+        if code >= 500:
+            return "http_5xx"
+        return "refused"
+    return "other"
+
+
 def for_placement(exc: Exception) -> BrokerError:
     """The meaning of a failed ``place_order``."""
+    return _placement(exc).caused_by(cause_of(exc))
+
+
+def _placement(exc: Exception) -> BrokerError:
     if isinstance(exc, requests.Timeout | requests.ConnectionError):
         return OutcomeUnknown(f"no reply to the placement ({type(exc).__name__})")
     if isinstance(exc, kite.KiteException):
@@ -49,6 +73,10 @@ def for_placement(exc: Exception) -> BrokerError:
 def for_read(exc: Exception) -> BrokerError:
     """The meaning of a failed read (orders, trades, positions, lookups): all retryable except
     an invalid token, which needs a person."""
+    return _read(exc).caused_by(cause_of(exc))
+
+
+def _read(exc: Exception) -> BrokerError:
     if isinstance(exc, kite.TokenException):
         return TokenExpired(TOKEN_ADVICE)
     if isinstance(exc, kite.KiteException) and getattr(exc, "code", 0) == 429:

@@ -82,6 +82,7 @@ class MeteredBroker:
         except BrokerError as exc:
             kind = _KINDS.get(type(exc), "other")
             self.metrics.broker_errors.labels(call=call, kind=kind).inc()
+            self.metrics.broker_error_causes.labels(cause=exc.cause).inc()
             raise
         finally:
             self.metrics.broker_latency.labels(call=call).observe(time.perf_counter() - start)

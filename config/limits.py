@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from config.base import NonNegativeInt, PositiveInt, Section, rupees_to_paise
+from config.base import NonNegativeInt, PositiveFloat, PositiveInt, Section, rupees_to_paise
 from config.validate import Problem
 
 
@@ -61,6 +61,9 @@ class OrdersConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     ``market_protection`` is Kite's parameter for market orders: -1 lets Kite choose, 0..100 is
     a percentage. ``unknown_lookup_attempts``: how many times an order whose placement outcome
     is unknown (timeout, 5xx) is looked up by tag before it is declared lost and trading halts.
+    ``working_check_seconds``: how often orders still working are checked against the broker's
+    order book. Kite sends order updates over the WebSocket, and one missed while the link was
+    down is never re-sent: without the check, an order filled there stays open here.
     """
 
     per_second: PositiveInt = 10
@@ -68,6 +71,7 @@ class OrdersConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     per_day: PositiveInt = 5000
     market_protection: Annotated[int, msgspec.Meta(ge=-1, le=100)] = -1
     unknown_lookup_attempts: PositiveInt = 5
+    working_check_seconds: PositiveFloat = 5.0
 
 
 class ChargesConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -35,6 +35,7 @@ from daemon.systemd import Notifier
 from journal import Journal
 from messages import ReconcilePolicy
 from metrics import Metrics
+from metrics.build import build_labels
 from strategies.registry import make_strategy
 from supervisors import (
     Backoff,
@@ -109,6 +110,16 @@ def build(
             ).inc(),
         )
     metrics.prepare(config.actor_names(), [x.symbol for x in config.symbols])
+    metrics.build.info(build_labels(config.system.mode))
+    r = config.risk
+    metrics.show_limits(
+        {
+            "max_daily_loss": r.max_daily_loss_paise,
+            "max_drawdown": r.max_drawdown_paise,
+            "max_gross_exposure": r.max_gross_exposure_paise,
+            "max_order_value": r.max_order_value_paise,
+        }
+    )
     tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
     outside.subscribe(broker_listener(tree.address("OrderRouter")))
     return Daemon(config, tree, market, outside, journal_path)
@@ -203,6 +214,7 @@ def _factory(
             journal_path=journal,
             limits=limits,
             lookup_attempts=o.unknown_lookup_attempts,
+            check_interval=o.working_check_seconds,
         )
     if name == "PositionSync":
         p = config.position_sync

@@ -8,11 +8,14 @@ reasons and message types from enums; never an order id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
+from brokers.errors import CAUSES
+from feeds.base import SkipReason
 from messages import DiffKind, OrderStatus, RejectReason, TradingState
+from strategies.base import Signal
 
 LATENCY_BUCKETS = (
     25e-6, 50e-6, 100e-6, 250e-6, 500e-6,
@@ -30,6 +33,11 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
+        self.build = Info(
+            "shikra_build",
+            "The running daemon: version, Python and trading mode (paper, replay, dry-run, live).",
+            registry=r,
+        )
         self.actor_up = Gauge(
             "shikra_actor_up",
             "1 while the actor's current instance is serving.",
@@ -65,6 +73,13 @@ class Metrics:
             "shikra_messages_held_overflow",
             "Messages that could not be held because the recipient's hold queue was full.",
             ["actor"],
+            registry=r,
+        )
+        self.handler_latency = Histogram(
+            "shikra_actor_handler_seconds",
+            "Time an actor took to handle one message, by role (every strategy is Strategy).",
+            ["role"],
+            buckets=LATENCY_BUCKETS,
             registry=r,
         )
         self.supervisor_escalations = Counter(
@@ -116,6 +131,12 @@ class Metrics:
             ["symbol", "side"],
             registry=r,
         )
+        self.signals = Counter(
+            "shikra_strategy_signals",
+            "Signals a strategy's rule gave, whether or not they became intents.",
+            ["symbol", "signal"],
+            registry=r,
+        )
         self.tick_to_intent = Histogram(
             "shikra_tick_to_intent_seconds",
             "From a tick's receipt to the intent it caused leaving the strategy.",
@@ -138,6 +159,12 @@ class Metrics:
             ["state"],
             registry=r,
         )
+        self.risk_limit = Gauge(
+            "shikra_risk_limit_rupees",
+            "RiskGate's money limits as configured (max_daily_loss, max_drawdown, ...).",
+            ["limit"],
+            registry=r,
+        )
         # -- orders -------------------------------------------------------------------------
         self.order_events = Counter(
             "shikra_orders",
@@ -149,6 +176,13 @@ class Metrics:
         self.tick_to_order_sent = Histogram(
             "shikra_tick_to_order_sent_seconds",
             "From a tick's receipt to the order it caused being handed to the broker.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.order_round_trip = Histogram(
+            "shikra_order_round_trip_seconds",
+            "From handing an order to the broker to its final state (filled, rejected or "
+            "cancelled).",
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
@@ -170,6 +204,14 @@ class Metrics:
             "Broker API calls that failed, by kind (refused, unknown_outcome, token, "
             "rate_limited, unavailable).",
             ["call", "kind"],
+            registry=r,
+        )
+        self.broker_error_causes = Counter(
+            "shikra_broker_api_error_causes",
+            "Broker API calls that failed, by what happened: http_429, http_403, http_5xx, "
+            "timeout, connection, bad_response, refused (the broker said no), unavailable, "
+            "unknown, other.",
+            ["cause"],
             registry=r,
         )
         self.broker_latency = Histogram(
@@ -234,6 +276,22 @@ class Metrics:
             ["actor"],
             registry=r,
         )
+        self.heartbeat_round = Gauge(
+            "shikra_heartbeat_last_round_timestamp_seconds",
+            "Wall time of Heartbeat's last round: it stops moving if Heartbeat itself hangs.",
+            registry=r,
+        )
+        self.watchdog_pet = Gauge(
+            "shikra_watchdog_last_pet_timestamp_seconds",
+            "Wall time of the last round in which every actor answered: when the systemd "
+            "watchdog was petted, under systemd.",
+            registry=r,
+        )
+        self.market_open = Gauge(
+            "shikra_market_open",
+            "1 while the market is open, judged at the feed's market time.",
+            registry=r,
+        )
         self.actor_healthy = Gauge(
             "shikra_actor_healthy",
             "1 while the actor answers pings within the timeout.",
@@ -247,14 +305,37 @@ class Metrics:
             registry=r,
         )
 
-    def prepare(self, actors: Iterable[str], symbols: Iterable[str]) -> None:
+    def show_limits(self, limits_paise: Mapping[str, int]) -> None:
+        """Export RiskGate's money limits (given in paise), so an alert can compare the day's
+        loss with its limit without the limit written twice."""
+        for name, paise in limits_paise.items():
+            self.risk_limit.labels(limit=name).set(paise / 100)
+
+    def prepare(
+        self,
+        actors: Iterable[str],
+        symbols: Iterable[str],
+        supervisors: Iterable[str] = ("root",),
+    ) -> None:
         """Create every known label value now, so each series exists (at 0) before its first
         event: a dashboard and an alert see "no rejections yet", not "no data"."""
+        for supervisor in supervisors:
+            self.supervisor_escalations.labels(supervisor=supervisor)
+        for skip in (*(reason.value for reason in SkipReason), "unknown_symbol"):
+            self.ticks_dropped.labels(reason=skip)
         for actor in actors:
-            for family in (self.actor_restarts, self.actor_crashes, self.messages_held):
+            for family in (
+                self.actor_restarts,
+                self.actor_crashes,
+                self.messages_held,
+                self.messages_held_overflow,
+            ):
                 family.labels(actor=actor)
+            self.handler_latency.labels(role=role_of(actor))
         for symbol in symbols:
             self.ticks.labels(symbol=symbol)
+            for signal in Signal:
+                self.signals.labels(symbol=symbol, signal=signal.value)
             self.fills.labels(symbol=symbol)
             self.position.labels(symbol=symbol)
             self.broker_position.labels(symbol=symbol)
@@ -270,3 +351,11 @@ class Metrics:
             self.broker_calls.labels(call=call)
             for kind in ("refused", "unknown_outcome", "token", "rate_limited", "unavailable"):
                 self.broker_errors.labels(call=call, kind=kind)
+        for cause in CAUSES:
+            self.broker_error_causes.labels(cause=cause)
+
+
+def role_of(actor: str) -> str:
+    """The ``role`` label of an actor: its name up to a colon, so every ``Strategy:<symbol>``
+    shares one ``Strategy`` series and a latency histogram does not multiply per symbol."""
+    return actor.split(":", 1)[0]

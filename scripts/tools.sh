@@ -4,6 +4,8 @@
 set -euo pipefail
 need=()
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+# Debian's prometheus package ships both `prometheus` and `promtool`.
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]} for the tests" >&2
     if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -100,6 +100,8 @@ class SymbolTrader:
         self.tick_size_paise = tick_size_paise  # for priced orders; market orders carry none
         self._next_seq = next_seq
         self._prices_seen = 0
+        self.last_signal: Signal | None = None
+        """What the strategy's rule said at the last tick, whether or not it was acted on."""
         self._position = StrategyPosition()
         self._exit_state: ExitState | None = None
         self._applied_trade_ids: set[str] = set()
@@ -144,11 +146,12 @@ class SymbolTrader:
         Ticks of other symbols are ignored (the actor is wired to one symbol; a stray tick must
         not move this one's indicators).
         """
+        self.last_signal = None
         if tick.symbol != self.symbol:
             return None
         price = tick.ltp
         self._prices_seen += 1
-        signal = self.strategy.on_price(price)
+        signal = self.last_signal = self.strategy.on_price(price)
         exit_decision = None
         if self._exit_state is not None and self._position.average_entry is not None:
             self._exit_state, exit_decision = self.exit_rules.on_price(

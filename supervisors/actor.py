@@ -27,6 +27,7 @@ import pykka
 from messages.base import Message
 from messages.health import Ping, Pong
 from messages.lifecycle import ChildDown, Wakeup
+from metrics.catalogue import role_of
 from supervisors.directory import Address
 from supervisors.faults import InjectedFault
 from supervisors.pool import PooledActor
@@ -52,6 +53,7 @@ class _Shell:
         self.name = link.name
         self._down = False
         self._addresses: dict[str, Address] = {}
+        self._handler_latency = link.metrics.handler_latency.labels(role=role_of(self.name))
 
     # -- for subclasses ----------------------------------------------------------------------
 
@@ -112,6 +114,8 @@ class _Shell:
             # could have sent this. Route it through the name so it follows its policy.
             self.address(self.name).tell(message)
             return None
+        clock = self.link.clock
+        began = clock.monotonic()
         try:
             if self.link.faults is not None and self.fault_injectable:
                 self.link.faults.check(self.name, message)
@@ -126,6 +130,8 @@ class _Shell:
             self.link.directory.note_poison(self.name, message)
             self._crash(exc, f"handling {type(message).__name__}")
             return None
+        finally:
+            self._handler_latency.observe(clock.monotonic() - began)
 
     def on_stop(self) -> None:
         try:

@@ -34,6 +34,9 @@ class RecordingBroker:
     def trades(self) -> list:
         return []
 
+    def orders(self) -> list:
+        return []
+
     def order_by_tag(self, tag: str) -> None:
         return None
 

@@ -13,7 +13,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def exposed_names(metrics: Metrics) -> set[str]:
     return {
-        family.name + ("_total" if family.type == "counter" else "")
+        family.name + {"counter": "_total", "info": "_info"}.get(family.type, "")
         for family in metrics.registry.collect()
     }
 
@@ -39,3 +39,8 @@ def test_known_label_values_exist_at_zero_before_any_event():
     assert sample("shikra_actor_restarts_total", {"actor": "RiskGate"}) == 0
     assert sample("shikra_feed_ticks_total", {"symbol": "NSE:INFY"}) == 0
     assert sample("shikra_reconciliation_mismatches_total", {"kind": "quantity_mismatch"}) == 0
+    assert sample("shikra_feed_ticks_dropped_total", {"reason": "bad_price"}) == 0
+    assert sample("shikra_feed_ticks_dropped_total", {"reason": "unknown_symbol"}) == 0
+    assert sample("shikra_supervisor_escalations_total", {"supervisor": "root"}) == 0
+    assert sample("shikra_strategy_signals_total", {"symbol": "NSE:INFY", "signal": "exit"}) == 0
+    assert sample("shikra_actor_handler_seconds_count", {"role": "RiskGate"}) == 0

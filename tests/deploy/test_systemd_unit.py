@@ -53,3 +53,17 @@ def test_the_unit_has_what_the_daemon_relies_on():
     ):
         assert setting in text, setting
     assert "KITE_API_KEY=" not in text and "Environment=" not in text  # no secret in the unit
+
+
+@pytest.mark.parametrize("unit", ["shikra.service", "shikra@.service"])
+def test_the_hardening_keeps_systemds_exposure_score_low(tmp_path: Path, unit: str):
+    """``systemd-analyze security`` rates the sandbox from 0 (locked down) to 10; the units
+    score 3.2 ("OK"). A threshold of 3.5 fails the test if hardening is removed."""
+    path = installed_here(tmp_path, unit)
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", "--threshold=35", "--no-pager",
+         str(path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+    assert "Overall exposure level" in result.stdout

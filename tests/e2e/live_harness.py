@@ -57,6 +57,8 @@ max_drawdown = 100000
 api_root = "{fake.api_root}"
 ws_root = "{fake.ws_root}"
 timeout_seconds = 1.0
+[orders]
+working_check_seconds = 1.0
 [position_sync]
 interval_seconds = 0.3
 [heartbeat]

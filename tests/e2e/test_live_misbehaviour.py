@@ -22,7 +22,8 @@ def test_a_placement_that_times_out_is_looked_up_not_sent_again(tmp_path: Path):
                             kind="unknown_outcome") >= 1,
             timeout=60,
         )  # fmt: skip
-        daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= 4, timeout=60)
+        samples = daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= 4, timeout=60)
+        assert value(samples, "shikra_broker_api_error_causes_total", cause="timeout") >= 1
         tags = Counter(o["tag"] for o in fake.orders())
         assert daemon.terminate() == 0, daemon.log()
     assert tags and max(tags.values()) == 1  # no tag placed twice
@@ -45,6 +46,7 @@ def test_an_expired_token_halts_with_one_clear_line_and_a_new_login_heals_reads(
             ),
             timeout=30,
         )
+        assert value(samples, "shikra_broker_api_error_causes_total", cause="http_403") >= 1
         runs = value(samples, "shikra_reconciliation_runs_total")
         result = login(fake, tmp_path, daemon.config)
         assert result.returncode == 0, result.stderr
@@ -98,6 +100,7 @@ def test_trading_goes_on_through_429s_without_breaching_the_limits(tmp_path: Pat
                                   timeout=60)  # fmt: skip
         assert value(samples, "shikra_broker_api_errors_total", call="place",
                      kind="rate_limited") >= 1  # fmt: skip
+        assert value(samples, "shikra_broker_api_error_causes_total", cause="http_429") >= 1
         assert total(samples, "shikra_actor_restarts_total") == 0
         assert daemon.terminate() == 0, daemon.log()
         positions = [p["quantity"] for p in fake.positions()["net"] if p["tradingsymbol"] == "INFY"]

@@ -239,3 +239,16 @@ def test_ticks_of_other_symbols_are_ignored():
     strategy.upcoming = Signal.LONG
     assert trader.on_tick(tick(100_000, symbol="NSE:TCS")) is None
     assert strategy.prices == []
+
+
+def test_the_last_signal_is_kept_even_when_it_is_ignored_and_cleared_by_the_next_tick():
+    trader, strategy = make_trader()
+    intent = on_tick(trader, strategy, 100_000, Signal.LONG, at_s=1)
+    assert intent is not None and trader.last_signal is Signal.LONG
+    # An order is working, so the next signal is ignored, but it is still what the rule said.
+    assert on_tick(trader, strategy, 100_100, Signal.SHORT, at_s=2) is None
+    assert trader.last_signal is Signal.SHORT
+    assert on_tick(trader, strategy, 100_200, None, at_s=3) is None
+    assert trader.last_signal is None
+    trader.on_tick(tick(100_000, at_s=4, symbol="NSE:TCS"))  # another symbol's tick: no signal
+    assert trader.last_signal is None
