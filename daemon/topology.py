@@ -111,13 +111,11 @@ def build(
         )
     metrics.prepare(config.actor_names(), [x.symbol for x in config.symbols])
     metrics.build.info(build_labels(config.system.mode))
-    r = config.risk
+    limits = _risk_limits(config)
     metrics.show_limits(
         {
-            "max_daily_loss": r.max_daily_loss_paise,
-            "max_drawdown": r.max_drawdown_paise,
-            "max_gross_exposure": r.max_gross_exposure_paise,
-            "max_order_value": r.max_order_value_paise,
+            name: getattr(limits, name)
+            for name in ("max_daily_loss", "max_drawdown", "max_gross_exposure", "max_order_value")
         }
     )
     tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
@@ -265,8 +263,18 @@ def _downstream(config: Config) -> tuple[str, ...]:
 
 
 def _risk_book(config: Config, market: Market) -> RiskBook:
+    instruments = {
+        x.symbol: Instrument(tick_size=x.tick_size_paise, lot_size=x.lot_size)
+        for x in config.symbols
+    }
+    return RiskBook(limits=_risk_limits(config), instruments=instruments, hours=market.hours)
+
+
+def _risk_limits(config: Config) -> RiskLimits:
+    """``[risk]`` in exact units (money in paise): for RiskGate, and exported to the metrics
+    so an alert compares the day's loss with the same limit RiskGate enforces."""
     r = config.risk
-    limits = RiskLimits(
+    return RiskLimits(
         max_order_quantity=r.max_order_quantity,
         max_order_value=r.max_order_value_paise,
         max_position_quantity=r.max_position_quantity,
@@ -277,11 +285,6 @@ def _risk_book(config: Config, market: Market) -> RiskBook:
         max_daily_loss=r.max_daily_loss_paise,
         max_drawdown=r.max_drawdown_paise,
     )
-    instruments = {
-        x.symbol: Instrument(tick_size=x.tick_size_paise, lot_size=x.lot_size)
-        for x in config.symbols
-    }
-    return RiskBook(limits=limits, instruments=instruments, hours=market.hours)
 
 
 def _charge_rates(config: Config) -> ChargeRates:

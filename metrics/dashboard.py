@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
+from metrics.grafana import DATASOURCE, Panel, Target, layout, stat, ts
+
 UID = "shikra-overview"
-DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 INST = '{instance=~"$instance"}'
 """The instance filter, for metrics with no other label selector."""
 RATE = "$__rate_interval"
@@ -27,49 +27,24 @@ def sel(**labels: str) -> str:
     return "{" + ",".join(parts) + "}"
 
 
-def p99(histogram: str, by: str = "") -> str:
+def summed(function: str, counter: str, by: str = "", window: str = RATE) -> str:
+    """``sum [by (...)] (<function>(<counter>{instance}[window]))``: a counter's rate or
+    increase, over every series of this instance or grouped by ``by``."""
+    group = f" by ({by}) " if by else ""
+    return f"sum{group}({function}({counter}{INST}[{window}]))"
+
+
+def quantile(q: float, histogram: str, by: str = "") -> str:
     group = f"le,{by}" if by else "le"
-    return f"histogram_quantile(0.99, sum by ({group}) (rate({histogram}_bucket{INST}[{RATE}])))"
+    return f"histogram_quantile({q}, sum by ({group}) (rate({histogram}_bucket{INST}[{RATE}])))"
+
+
+def p99(histogram: str, by: str = "") -> str:
+    return quantile(0.99, histogram, by)
 
 
 def p50(histogram: str, by: str = "") -> str:
-    return p99(histogram, by).replace("0.99", "0.5", 1)
-
-
-@dataclass(frozen=True)
-class Target:
-    expr: str
-    legend: str = ""
-
-
-@dataclass(frozen=True)
-class Panel:
-    title: str
-    targets: tuple[Target, ...]
-    kind: str = "timeseries"
-    unit: str = "short"
-    width: int = 8
-    description: str = ""
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-def ts(title: str, *targets: Target, unit: str = "short", description: str = "") -> Panel:
-    return Panel(title, targets, unit=unit, description=description)
-
-
-def stat(
-    title: str,
-    *targets: Target,
-    unit: str = "short",
-    description: str = "",
-    show_name: bool = False,
-) -> Panel:
-    """A single figure; ``show_name`` shows the series' legend instead of its value (the
-    trading state's name, the build's version)."""
-    options = {"textMode": "name", "colorMode": "none"} if show_name else {}
-    return Panel(
-        title, targets, kind="stat", unit=unit, width=4, description=description, options=options
-    )
+    return quantile(0.5, histogram, by)
 
 
 ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
@@ -110,17 +85,19 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ),
             ts(
                 "Restarts and crashes",
-                Target(f"sum(increase(shikra_actor_restarts_total{INST}[{RATE}]))", "restarts"),
-                Target(f"sum(increase(shikra_actor_crashes_total{INST}[{RATE}]))", "crashes"),
+                Target(summed("increase", "shikra_actor_restarts_total"), "restarts"),
+                Target(summed("increase", "shikra_actor_crashes_total"), "crashes"),
                 Target(
-                    f"sum(increase(shikra_supervisor_escalations_total{INST}[{RATE}]))",
+                    summed("increase", "shikra_supervisor_escalations_total"),
                     "escalations",
                 ),
             ),
             ts(
                 "Actors restarted most",
                 Target(
-                    f"topk(5, sum by (actor) (increase(shikra_actor_restarts_total{INST}[1h])))",
+                    "topk(5, "
+                    + summed("increase", "shikra_actor_restarts_total", "actor", "1h")
+                    + ")",
                     "{{actor}}",
                 ),
                 description="Restarts in the last hour, the five actors with most.",
@@ -142,10 +119,10 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ),
             ts(
                 "Messages held and dropped for a down actor",
-                Target(f"sum(rate(shikra_messages_held_total{INST}[{RATE}]))", "held"),
-                Target(f"sum(rate(shikra_messages_dropped_total{INST}[{RATE}]))", "dropped"),
+                Target(summed("rate", "shikra_messages_held_total"), "held"),
+                Target(summed("rate", "shikra_messages_dropped_total"), "dropped"),
                 Target(
-                    f"sum(rate(shikra_messages_held_overflow_total{INST}[{RATE}]))",
+                    summed("rate", "shikra_messages_held_overflow_total"),
                     "lost (hold queue full)",
                 ),
                 unit="ops",
@@ -157,9 +134,9 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
         (
             ts(
                 "Ticks",
-                Target(f"sum(rate(shikra_feed_ticks_total{INST}[{RATE}]))", "delivered"),
+                Target(summed("rate", "shikra_feed_ticks_total"), "delivered"),
                 Target(
-                    f"sum by (reason) (rate(shikra_feed_ticks_dropped_total{INST}[{RATE}]))",
+                    summed("rate", "shikra_feed_ticks_dropped_total", "reason"),
                     "skipped: {{reason}}",
                 ),
                 unit="ops",
@@ -190,16 +167,14 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ts(
                 "Signals",
                 Target(
-                    f"sum by (signal) (rate(shikra_strategy_signals_total{INST}[{RATE}]))",
+                    summed("rate", "shikra_strategy_signals_total", "signal"),
                     "{{signal}}",
                 ),
                 unit="ops",
             ),
             ts(
                 "Intents",
-                Target(
-                    f"sum by (side) (rate(shikra_strategy_intents_total{INST}[{RATE}]))", "{{side}}"
-                ),
+                Target(summed("rate", "shikra_strategy_intents_total", "side"), "{{side}}"),
                 unit="ops",
             ),
             ts(
@@ -211,7 +186,9 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ts(
                 "Most active symbols",
                 Target(
-                    f"topk(5, sum by (symbol) (increase(shikra_strategy_intents_total{INST}[1h])))",
+                    "topk(5, "
+                    + summed("increase", "shikra_strategy_intents_total", "symbol", "1h")
+                    + ")",
                     "{{symbol}}",
                 ),
                 description="Intents in the last hour.",
@@ -223,9 +200,9 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
         (
             ts(
                 "Approved and rejected",
-                Target(f"sum(rate(shikra_risk_approvals_total{INST}[{RATE}]))", "approved"),
+                Target(summed("rate", "shikra_risk_approvals_total"), "approved"),
                 Target(
-                    f"sum by (reason) (rate(shikra_risk_rejections_total{INST}[{RATE}]))",
+                    summed("rate", "shikra_risk_rejections_total", "reason"),
                     "{{reason}}",
                 ),
                 unit="ops",
@@ -256,8 +233,8 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
         (
             ts(
                 "Orders by status",
-                Target(f"sum by (status) (rate(shikra_orders_total{INST}[{RATE}]))", "{{status}}"),
-                Target(f"sum(rate(shikra_fills_total{INST}[{RATE}]))", "fills"),
+                Target(summed("rate", "shikra_orders_total", "status"), "{{status}}"),
+                Target(summed("rate", "shikra_fills_total"), "fills"),
                 unit="ops",
             ),
             ts(
@@ -274,15 +251,13 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ),
             ts(
                 "Broker API calls",
-                Target(
-                    f"sum by (call) (rate(shikra_broker_api_calls_total{INST}[{RATE}]))", "{{call}}"
-                ),
+                Target(summed("rate", "shikra_broker_api_calls_total", "call"), "{{call}}"),
                 unit="ops",
             ),
             ts(
                 "Broker API errors",
                 Target(
-                    f"sum by (kind) (increase(shikra_broker_api_errors_total{INST}[{RATE}]))",
+                    summed("increase", "shikra_broker_api_errors_total", "kind"),
                     "{{kind}}",
                 ),
                 description="token: log in again (main.py login). rate_limited: Kite said 429.",
@@ -290,8 +265,7 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ts(
                 "Broker API errors by cause",
                 Target(
-                    "sum by (cause) "
-                    f"(increase(shikra_broker_api_error_causes_total{INST}[{RATE}]))",
+                    summed("increase", "shikra_broker_api_error_causes_total", "cause"),
                     "{{cause}}",
                 ),
                 description="What happened on the wire: http_429, http_403, timeout, http_5xx...",
@@ -312,11 +286,11 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             stat("Win rate", Target(f"shikra_win_rate_ratio{INST}"), unit="percentunit"),
             stat(
                 "Reconciliation mismatches (1h)",
-                Target(f"sum(increase(shikra_reconciliation_mismatches_total{INST}[1h]))"),
+                Target(summed("increase", "shikra_reconciliation_mismatches_total", window="1h")),
             ),
             stat(
                 "Reconciliations (1h)",
-                Target(f"sum(increase(shikra_reconciliation_runs_total{INST}[1h]))"),
+                Target(summed("increase", "shikra_reconciliation_runs_total", window="1h")),
             ),
             ts(
                 "PnL",
@@ -340,8 +314,7 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ts(
                 "Reconciliation mismatches by kind",
                 Target(
-                    "sum by (kind) "
-                    f"(increase(shikra_reconciliation_mismatches_total{INST}[{RATE}]))",
+                    summed("increase", "shikra_reconciliation_mismatches_total", "kind"),
                     "{{kind}}",
                 ),
             ),
@@ -350,59 +323,9 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
 )
 
 
-def _panel_json(panel: Panel, panel_id: int, x: int, y: int) -> dict[str, Any]:
-    height = 4 if panel.kind == "stat" else 8
-    return {
-        "id": panel_id,
-        "type": panel.kind,
-        "title": panel.title,
-        "description": panel.description,
-        "datasource": DATASOURCE,
-        "gridPos": {"h": height, "w": panel.width, "x": x, "y": y},
-        "fieldConfig": {"defaults": {"unit": panel.unit}, "overrides": []},
-        "options": panel.options,
-        "targets": [
-            {
-                "refId": chr(ord("A") + i),
-                "datasource": DATASOURCE,
-                "expr": target.expr,
-                "legendFormat": target.legend or "__auto",
-            }
-            for i, target in enumerate(panel.targets)
-        ],
-    }
-
-
 def build() -> dict[str, Any]:
     """The dashboard as Grafana's JSON model: id null and a fixed uid, so an import or a
     provisioned file updates the same dashboard instead of adding a copy."""
-    panels: list[dict[str, Any]] = []
-    y = 0
-    next_id = 1
-    for title, row_panels in ROWS:
-        panels.append(
-            {
-                "id": next_id,
-                "type": "row",
-                "title": title,
-                "collapsed": False,
-                "gridPos": {"h": 1, "w": 24, "x": 0, "y": y},
-                "panels": [],
-            }
-        )
-        next_id += 1
-        y += 1
-        x = 0
-        line_height = 0
-        for panel in row_panels:
-            if x + panel.width > 24:
-                x, y = 0, y + line_height
-                line_height = 0
-            panels.append(_panel_json(panel, next_id, x, y))
-            next_id += 1
-            x += panel.width
-            line_height = max(line_height, 4 if panel.kind == "stat" else 8)
-        y += line_height
     return {
         "id": None,
         "uid": UID,
@@ -445,7 +368,7 @@ def build() -> dict[str, Any]:
                 },
             ]
         },
-        "panels": panels,
+        "panels": layout(ROWS),
     }
 
 
