@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from config.actors import HEARTBEAT
 from core.market_hours import MarketHours
 from daemon.systemd import Notifier
 from messages import (
@@ -28,7 +29,7 @@ from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
-NAME = "Heartbeat"
+NAME = HEARTBEAT
 
 
 class Heartbeat(SupervisedActor):

@@ -115,7 +115,7 @@ class OrderLookups:
         except BrokerError as exc:
             _log.warning("could not list broker trades (%s): will retry on the next lookup", exc)
             return
-        listener = broker_listener(self.address(self.name))
+        listener = broker_listener(self.address(self.name).tell)
         known = {fill.trade_id for fill in self.journal.fills()} | self.recovering
         for trade in trades:
             if trade.trade_id not in known and (

@@ -21,6 +21,7 @@ from typing import Any
 from actors.order_lookups import OrderLookups
 from brokers.base import Broker
 from brokers.errors import BrokerError, OrderRefused, OutcomeUnknown, RateLimited, TokenExpired
+from config.actors import ORDER_ROUTER, PNL_TRACKER, RISK_GATE, strategy_actor_name
 from core.order_book import OrderBook
 from core.order_restore import restore_book
 from core.order_state import OrderStateError, TrackedOrder, is_legal
@@ -41,8 +42,7 @@ from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
-NAME = "OrderRouter"
-RISK = "RiskGate"
+NAME = ORDER_ROUTER
 _FILL_DRIVEN = (OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)
 
 
@@ -57,7 +57,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
         lookup_attempts: int = 5,
         lookup_interval: float = 1.0,
         check_interval: float = 5.0,
-        fills_to: tuple[str, ...] = (RISK, "PnLTracker"),
+        fills_to: tuple[str, ...] = (RISK_GATE, PNL_TRACKER),
     ) -> None:
         super().__init__(link)
         self.broker = broker
@@ -195,7 +195,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
             self.wake_in(0, "lookup")
         except TokenExpired as exc:
             self._move(intent.client_id, OrderStatus.REJECTED, f"broker token: {exc}")
-            self.address(RISK).tell(Halt(reason=str(exc), source=StateSource.BROKER))
+            self.address(RISK_GATE).tell(Halt(reason=str(exc), source=StateSource.BROKER))
         except (OrderRefused, RateLimited, BrokerError) as exc:
             self._move(intent.client_id, OrderStatus.REJECTED, f"{type(exc).__name__}: {exc}")
         else:
@@ -239,7 +239,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
             except OrderStateError as exc:
                 _log.error("fill %s does not fit order %s: %s", fill.trade_id, fill.client_id, exc)
         self.metrics.fills.labels(symbol=fill.symbol).inc()
-        for name in (*self.fills_to, _strategy(fill.symbol)):
+        for name in (*self.fills_to, strategy_actor_name(fill.symbol)):
             self.address(name).tell(fill)
         if order is not None:
             self._publish(order)
@@ -299,9 +299,5 @@ class OrderRouter(OrderLookups, SupervisedActor):
             sent = self.sent_at.pop(order.client_id, None)
             if sent is not None:
                 self.metrics.order_round_trip.observe(self.link.clock.monotonic() - sent)
-        for name in (RISK, _strategy(order.intent.symbol)):
+        for name in (RISK_GATE, strategy_actor_name(order.intent.symbol)):
             self.address(name).tell(event)
-
-
-def _strategy(symbol: str) -> str:
-    return f"Strategy:{symbol}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from config.actors import PNL_TRACKER
 from core.charges import ChargeRates
 from core.pnl import PnLLedger
 from journal import Journal
@@ -20,7 +21,7 @@ from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
-NAME = "PnLTracker"
+NAME = PNL_TRACKER
 
 
 class PnLTracker(PooledSupervisedActor):

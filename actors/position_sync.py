@@ -19,6 +19,7 @@ import logging
 
 from brokers.base import Broker
 from brokers.errors import BrokerError
+from config.actors import PNL_TRACKER, POSITION_SYNC, RISK_GATE, strategy_actor_name
 from core.positions import PositionBook
 from core.reconcile import diff_positions
 from journal import Journal
@@ -35,7 +36,7 @@ from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
-NAME = "PositionSync"
+NAME = POSITION_SYNC
 ADJUSTMENT_CLIENT_ID = "RECONCILE"
 
 
@@ -50,8 +51,8 @@ class PositionSync(SupervisedActor):
         policy: ReconcilePolicy,
         tolerance_bps: float,
         day_start_ns: int,
-        report_to: tuple[str, ...] = ("RiskGate",),
-        adjust_to: tuple[str, ...] = ("RiskGate", "PnLTracker"),
+        report_to: tuple[str, ...] = (RISK_GATE,),
+        adjust_to: tuple[str, ...] = (RISK_GATE, PNL_TRACKER),
     ) -> None:
         super().__init__(link)
         self.broker = broker
@@ -158,7 +159,7 @@ class PositionSync(SupervisedActor):
                 f"adopted the broker's position ({diff.kind.value})",
                 at_ns,
             )
-            for name in (*self.adjust_to, f"Strategy:{diff.symbol}"):
+            for name in (*self.adjust_to, strategy_actor_name(diff.symbol)):
                 self.address(name).tell(fill)
             _log.warning(
                 "adopted the broker's position in %s: %+d at %d paise", diff.symbol, delta, price

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from config.actors import ORDER_ROUTER, RISK_GATE, strategy_actor_name
 from core.risk import RiskBook
 from journal import Journal
 from messages import (
@@ -43,8 +44,7 @@ from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
-NAME = "RiskGate"
-ROUTER = "OrderRouter"
+NAME = RISK_GATE
 FLATTEN_PREFIX = "FLAT"
 
 
@@ -95,7 +95,7 @@ class RiskGate(PooledSupervisedActor):
         if isinstance(message, OrderIntent):
             self._decide(message)
         elif isinstance(message, CancelIntent):
-            self.address(ROUTER).tell(message)  # cancels always pass: they only reduce risk
+            self.address(ORDER_ROUTER).tell(message)  # cancels always pass: they only reduce risk
         elif isinstance(message, Fill):
             self.book.on_fill(message.symbol, message.side, message.quantity, message.client_id)
             if self.flattening:
@@ -132,12 +132,12 @@ class RiskGate(PooledSupervisedActor):
                 approved_ns=self.link.clock.now_ns(),
                 reduces_exposure=verdict.reduces,
             )
-            self.address(ROUTER).tell(approved)
+            self.address(ORDER_ROUTER).tell(approved)
             return True
         assert verdict.reason is not None
         self.metrics.risk_rejections.labels(reason=verdict.reason.value).inc()
         _log.info("rejected %s %s: %s", intent.client_id, verdict.reason.value, verdict.detail)
-        self.address(f"Strategy:{intent.symbol}").tell(
+        self.address(strategy_actor_name(intent.symbol)).tell(
             OrderRejected(
                 client_id=intent.client_id,
                 symbol=intent.symbol,
@@ -176,7 +176,7 @@ class RiskGate(PooledSupervisedActor):
         self.flattening = True
         for client_id, working in list(self.book.working.items()):
             if not working.reduces:
-                self.address(ROUTER).tell(
+                self.address(ORDER_ROUTER).tell(
                     CancelIntent(client_id=client_id, symbol=working.symbol, reason=reason)
                 )
         self._flatten_positions()

@@ -13,6 +13,7 @@ import hashlib
 import logging
 from typing import Any
 
+from config.actors import RISK_GATE
 from config.symbols import SymbolConfig
 from journal import Journal
 from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick, WarmUp
@@ -23,8 +24,6 @@ from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
-
-RISK = "RiskGate"
 
 
 def client_id_prefix(symbol: str) -> str:
@@ -91,7 +90,7 @@ class Strategy(PooledSupervisedActor):
             if intent is None:
                 return
             self.journal.record_intent(intent, trader.next_seq - 1)
-            self.address(RISK).tell(intent)
+            self.address(RISK_GATE).tell(intent)
             counter = self.intent_counters.get(intent.side.value)
             if counter is None:
                 counter = self.intent_counters[intent.side.value] = self.metrics.intents.labels(

@@ -16,6 +16,7 @@ import logging
 from collections import deque
 from typing import Any, Protocol
 
+from config.actors import TICK_FEED, is_strategy, strategy_actor_name, symbol_of_strategy
 from feeds.base import Batch, TickSource
 from messages import ChildRestarted, FeedStatus, Mark, Marks, Tick, WarmUp
 from supervisors import SupervisedActor
@@ -24,7 +25,7 @@ from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
-NAME = "TickFeed"
+NAME = TICK_FEED
 
 
 class MarketObserver(Protocol):
@@ -94,7 +95,7 @@ class TickFeed(SupervisedActor):
         if connect is not None:
             connect()
         for symbol in self.symbols:
-            self.strategies[symbol] = self.address(f"Strategy:{symbol}")
+            self.strategies[symbol] = self.address(strategy_actor_name(symbol))
             self.tick_counters[symbol] = self.link.metrics.ticks.labels(symbol=symbol)
         self.wake_in(0, "poll")
         self.wake_in(self.marks_interval, "marks")
@@ -116,8 +117,8 @@ class TickFeed(SupervisedActor):
             disconnect()
 
     def handle(self, message: Any) -> None:
-        if isinstance(message, ChildRestarted) and message.child.startswith("Strategy:"):
-            symbol = message.child.split(":", 1)[1]
+        if isinstance(message, ChildRestarted) and is_strategy(message.child):
+            symbol = symbol_of_strategy(message.child)
             recent = self.recent.get(symbol)
             if recent:
                 self.strategies[symbol].tell(WarmUp(symbol=symbol, prices=tuple(recent)))

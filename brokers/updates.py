@@ -1,12 +1,14 @@
-"""The broker's push updates, turned into messages for the OrderRouter."""
+"""The broker's push updates, turned into messages for the OrderRouter.
+
+The adapter knows nothing of actors: it hands each message to a callable the router gives it
+(``Address.tell`` in the daemon), so a broker can be tested, and reused, without the tree."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from brokers.base import BrokerOrder, BrokerTrade
-from messages import Fill, OrderEvent
-from supervisors.directory import Address
+from messages import Fill, Message, OrderEvent
 
 
 def fill_from_trade(trade: BrokerTrade) -> Fill:
@@ -24,15 +26,16 @@ def fill_from_trade(trade: BrokerTrade) -> Fill:
     )
 
 
-def broker_listener(router: Address) -> Callable[[BrokerOrder | BrokerTrade], None]:
-    """What the broker's push updates become: messages to the router's *address*, so they
-    reach whichever instance is current (and are held while it restarts)."""
+def broker_listener(send: Callable[[Message], None]) -> Callable[[BrokerOrder | BrokerTrade], None]:
+    """What the broker's push updates become: messages handed to ``send`` (the router's
+    *address*'s ``tell``, so they reach whichever instance is current and are held while it
+    restarts)."""
 
     def on_update(update: BrokerOrder | BrokerTrade) -> None:
         if isinstance(update, BrokerTrade):
-            router.tell(fill_from_trade(update))
+            send(fill_from_trade(update))
         else:
-            router.tell(
+            send(
                 OrderEvent(
                     client_id=update.tag,
                     symbol=update.symbol,

@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from config.actors import PNL_TRACKER, RISK_GATE
 from core.clock import Clock
 from journal import Journal
 from messages import (
@@ -126,7 +127,7 @@ class ControlServer:
                     send_frame(conn, _encoder.encode(reply))
 
     def _answer(self, request: OperatorRequest) -> OperatorReply:
-        risk = self.tree.address("RiskGate")
+        risk = self.tree.address(RISK_GATE)
         reason = request.reason or f"operator {request.command}"
         if request.command == "halt":
             risk.tell(Halt(reason=reason, source=StateSource.OPERATOR))
@@ -164,7 +165,7 @@ class ControlServer:
             for name in self.actors
         )
         try:
-            pnl: Any = self.tree.address("PnLTracker").ask(PnLQuery(), timeout=5.0)
+            pnl: Any = self.tree.address(PNL_TRACKER).ask(PnLQuery(), timeout=5.0)
         except Exception:  # down or busy: say so rather than fail the whole status
             pnl = None
         if not isinstance(pnl, PnLUpdate):

@@ -27,6 +27,16 @@ from brokers.metered import MeteredBroker
 from brokers.paper import PaperBroker
 from brokers.updates import broker_listener
 from config import Config
+from config.actors import (
+    HEARTBEAT,
+    ORDER_ROUTER,
+    PNL_TRACKER,
+    POSITION_SYNC,
+    RISK_GATE,
+    TICK_FEED,
+    is_strategy,
+    symbol_of_strategy,
+)
 from core.charges import ChargeRates, ProductRates
 from core.clock import Clock
 from core.risk import Instrument, RiskBook, RiskLimits
@@ -97,7 +107,7 @@ def build(
         max_restarts=s.max_restarts,
         within_seconds=s.within_seconds,
         backoff=_backoff(s),
-        restart_listeners=("TickFeed",),
+        restart_listeners=(TICK_FEED,),
     )
     faults = None
     if config.faults.enabled:
@@ -119,7 +129,7 @@ def build(
         }
     )
     tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
-    outside.subscribe(broker_listener(tree.address("OrderRouter")))
+    outside.subscribe(broker_listener(tree.address(ORDER_ROUTER).tell))
     return Daemon(config, tree, market, outside, journal_path)
 
 
@@ -189,21 +199,21 @@ def _factory(
     notifier: Notifier | None = None,
 ) -> Any:
     day = market.day_start_ns
-    if name.startswith("Strategy:"):
-        settings = config.symbol(name.split(":", 1)[1])
+    if is_strategy(name):
+        settings = config.symbol(symbol_of_strategy(name))
         return lambda link: Strategy.start(
             link, settings=settings, journal_path=journal, day_start_ns=day
         )
-    if name == "PnLTracker":
+    if name == PNL_TRACKER:
         rates = _charge_rates(config)
         return lambda link: PnLTracker.start(
-            link, journal_path=journal, rates=rates, publish_to=("RiskGate",)
+            link, journal_path=journal, rates=rates, publish_to=(RISK_GATE,)
         )
-    if name == "RiskGate":
+    if name == RISK_GATE:
         return lambda link: RiskGate.start(
-            link, book=_risk_book(config, market), journal_path=journal, publish_to=("Heartbeat",)
+            link, book=_risk_book(config, market), journal_path=journal, publish_to=(HEARTBEAT,)
         )
-    if name == "OrderRouter":
+    if name == ORDER_ROUTER:
         o = config.orders
         limits = [(o.per_second, 1.0), (o.per_minute, 60.0), (o.per_day, 86_400.0)]
         return lambda link: OrderRouter.start(
@@ -214,7 +224,7 @@ def _factory(
             lookup_attempts=o.unknown_lookup_attempts,
             check_interval=o.working_check_seconds,
         )
-    if name == "PositionSync":
+    if name == POSITION_SYNC:
         p = config.position_sync
         return lambda link: PositionSync.start(
             link,
@@ -225,13 +235,13 @@ def _factory(
             tolerance_bps=p.avg_price_tolerance_bps,
             day_start_ns=day,
         )
-    if name == "TickFeed":
+    if name == TICK_FEED:
         return lambda link: TickFeed.start(
             link,
             source=market.source,
             symbols=frozenset(x.symbol for x in config.symbols),
-            marks_to=("PnLTracker", "RiskGate"),
-            status_to=("Heartbeat",),
+            marks_to=(PNL_TRACKER, RISK_GATE),
+            status_to=(HEARTBEAT,),
             observer=venue,
             status_interval=config.heartbeat.interval_seconds,
             measure_delay=market.live_time,
@@ -242,7 +252,7 @@ def _factory(
                 for x in config.symbols
             },
         )
-    if name == "Heartbeat":
+    if name == HEARTBEAT:
         h = config.heartbeat
         return lambda link: Heartbeat.start(
             link,
@@ -259,7 +269,7 @@ def _factory(
 def _downstream(config: Config) -> tuple[str, ...]:
     """Every actor a tick's consequences pass through before the next tick should come."""
     strategies = tuple(x.actor_name for x in config.symbols)
-    return (*strategies, "RiskGate", "OrderRouter", "PnLTracker")
+    return (*strategies, RISK_GATE, ORDER_ROUTER, PNL_TRACKER)
 
 
 def _risk_book(config: Config, market: Market) -> RiskBook:
