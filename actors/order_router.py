@@ -5,31 +5,48 @@ the broker as the tag (the broker object is wrapped in ``brokers.metered``, whic
 times every call). A placement is never retried: if its reply is lost the order is UNKNOWN
 and is looked up by tag until the broker says what became of it. Fills are journaled by trade
 id before anyone hears of them, so a fill is applied at most once and never lost. Orders wait in
-a rate limiter sized to the broker's limits, exits and cancels ahead of entries.
+a rate limiter sized to the broker's limits, exits and cancels ahead of entries; the daily cap
+counts the trading day's orders, restarts and day boundaries included.
 
-On a restart the book is rebuilt from the journal and every open order is looked up at the
-broker before anything else is sent; trades the journal missed are recovered from the broker.
+What it knows after a start is ``core.recovery.restore_router``: today's open orders, each looked
+up by tag before anything else is sent; an earlier day's still-open orders closed as expired.
+What it does with the broker's answers is ``core.order_lookup``. Trades the journal missed are
+recovered from the broker's trades (``_recover_trades``).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import math
 from collections.abc import Sequence
 from typing import Any
 
-from actors.order_lookups import OrderLookups
-from brokers.base import Broker
+import msgspec
+
+from brokers.base import Broker, BrokerOrder
 from brokers.errors import BrokerError, OrderRefused, OutcomeUnknown, RateLimited, TokenExpired
+from brokers.updates import broker_listener
 from config.actors import ORDER_ROUTER, PNL_TRACKER, RISK_GATE, strategy_actor_name
+from core.market_hours import MarketHours
 from core.order_book import OrderBook
-from core.order_restore import restore_book
+from core.order_lookup import (
+    FILL_DRIVEN,
+    NEVER_SENT,
+    LookupVerdict,
+    after_lookup,
+    gave_up_reason,
+    reconcile_order,
+    to_check,
+)
 from core.order_state import OrderStateError, TrackedOrder, is_legal
 from core.rate_limit import Priority, PriorityRateLimiter
+from core.recovery import EXPIRED_REASON, restore_router
 from journal import Journal
 from messages import (
     ApprovedOrder,
     CancelIntent,
+    DayStarted,
     Fill,
     Halt,
     OrderEvent,
@@ -43,10 +60,9 @@ from supervisors.spec import Link
 _log = logging.getLogger(__name__)
 
 NAME = ORDER_ROUTER
-_FILL_DRIVEN = (OrderStatus.PARTIALLY_FILLED, OrderStatus.FILLED)
 
 
-class OrderRouter(OrderLookups, SupervisedActor):
+class OrderRouter(SupervisedActor):
     def __init__(
         self,
         link: Link,
@@ -54,6 +70,8 @@ class OrderRouter(OrderLookups, SupervisedActor):
         broker: Broker,
         journal_path: str,
         limits: Sequence[tuple[int, float]],
+        hours: MarketHours,
+        start_day: datetime.date,
         lookup_attempts: int = 5,
         lookup_interval: float = 1.0,
         check_interval: float = 5.0,
@@ -63,15 +81,20 @@ class OrderRouter(OrderLookups, SupervisedActor):
         self.broker = broker
         self.journal_path = journal_path
         self.limits = limits
+        self.hours = hours
+        self.day = start_day
+        self.start_day = start_day
         self.lookup_attempts = lookup_attempts
         self.lookup_interval = lookup_interval
         self.check_interval = check_interval
         self.fills_to = fills_to
         self.book = OrderBook()
+        self.order_day: dict[str, datetime.date] = {}
+        """The trading day of each order in the book (an order ends with its day)."""
         self.queue: PriorityRateLimiter[OrderIntent | CancelIntent] = PriorityRateLimiter(limits)
         self.lookups: dict[str, int] = {}
-        self.recovering: set[str] = set()
-        """Trade ids already re-sent to ourselves from the broker's list, not yet journaled."""
+        self.trade_ids: set[str] = set()
+        """Trades journaled (or being re-sent to ourselves from the broker's list) recently."""
         self.drain_due = False
         self.sent_at: dict[str, float] = {}
         """Monotonic time each order was handed to the broker, until its final state."""
@@ -81,13 +104,27 @@ class OrderRouter(OrderLookups, SupervisedActor):
     # -- lifecycle ---------------------------------------------------------------------------
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(self.journal_path, self.link.clock)
+        journal = self.journal = Journal.open(
+            self.journal_path, self.link.clock, zone=str(self.hours.zone)
+        )
+        self.day = max(journal.current_day() or self.start_day, self.start_day)
         open_orders = journal.open_orders()
-        self.book = restore_book(open_orders, journal.fills())
-        for order in self.book.open_orders():
-            self.lookups[order.client_id] = 0
-        if open_orders:
-            _log.warning("%d orders open at restart: looking each up by tag", len(open_orders))
+        restored = restore_router(
+            self.day,
+            open_orders,
+            journal.fills_for_orders(o.client_id for o in open_orders),
+            journal.sent_count(self.day),
+        )
+        self.book = restored.book
+        self.order_day = {o.client_id: o.day for o in open_orders if o.day >= self.day}
+        self.queue.new_day(used=restored.sent_today)
+        self.trade_ids = journal.recent_trade_ids(self.day)
+        for record in restored.expired:
+            self._journal_expiry(record.client_id, record.symbol, record.side, record.quantity,
+                                 record.filled_quantity, record.broker_order_id)  # fmt: skip
+        self.lookups = dict.fromkeys(restored.look_up, 0)
+        if restored.look_up:
+            _log.warning("%d orders open at restart: looking each up by tag", len(self.lookups))
         self._recover_trades()
         self._look_up()
         self._answer_for(self.poison())
@@ -103,8 +140,8 @@ class OrderRouter(OrderLookups, SupervisedActor):
         intent = poison.intent
         assert self.journal is not None
         if intent.client_id not in self.book:
-            self.journal.record_order(intent)
-            self.book.add(intent, at_ns=self.link.clock.now_ns())
+            self.journal.record_order(intent, self.day)
+            self._track(intent)
         order = self.book.get(intent.client_id)
         if order is not None and order.status is OrderStatus.NEW:
             self._move(intent.client_id, OrderStatus.REJECTED, "crashed the order router; not sent")
@@ -130,6 +167,8 @@ class OrderRouter(OrderLookups, SupervisedActor):
             self._fill(message)
         elif isinstance(message, OrderEvent):
             self._broker_status(message)
+        elif isinstance(message, DayStarted):
+            self._new_day(message)
         else:
             super().handle(message)
 
@@ -143,20 +182,41 @@ class OrderRouter(OrderLookups, SupervisedActor):
             self._check_working()
             self.wake_in(self.check_interval, "check")
 
+    def _new_day(self, started: DayStarted) -> None:
+        """The day's cap starts again; an order of an earlier day still open ended with it."""
+        if started.day <= self.day:
+            return
+        self.day = started.day
+        assert self.journal is not None
+        self.queue.new_day(used=self.journal.sent_count(started.day))
+        self.trade_ids = self.journal.recent_trade_ids(started.day)
+        stale = {cid for cid, day in self.order_day.items() if day < started.day}
+        self.queue.remove_where(lambda item: item.client_id in stale)
+        for order in list(self.book.open_orders()):
+            if self.order_day.get(order.client_id, self.day) < self.day:
+                ended = OrderStatus.REJECTED if order.status is OrderStatus.NEW else None
+                self._move(order.client_id, ended or OrderStatus.CANCELLED, EXPIRED_REASON)
+                self.lookups.pop(order.client_id, None)
+
     # -- placing -----------------------------------------------------------------------------
 
     def _accept(self, approved: ApprovedOrder) -> None:
         intent = approved.intent
         assert self.journal is not None
-        if intent.client_id in self.book or not self.journal.record_order(intent):
+        if intent.client_id in self.book or not self.journal.record_order(intent, self.day):
             _log.error("order %s was already accepted once: not sent again", intent.client_id)
             return
-        self.book.add(intent, at_ns=self.link.clock.now_ns())
+        self._track(intent)
+        self.link.faults_at("router.order_journaled")
         priority = Priority.EXIT if approved.reduces_exposure else Priority.ENTRY
         self.queue.push(intent, priority)
         self._drain()
         if intent.client_id in self.queued_ids():
             self.metrics.rate_limited.inc()  # this order waits for the limiter: counted once
+
+    def _track(self, intent: OrderIntent) -> None:
+        self.book.add(intent, at_ns=self.link.clock.now_ns())
+        self.order_day[intent.client_id] = self.day
 
     def _drain(self) -> None:
         now = self.link.clock.monotonic()
@@ -185,21 +245,26 @@ class OrderRouter(OrderLookups, SupervisedActor):
             latency = (self.link.clock.now_ns() - intent.origin_ns) / 1e9
             self.metrics.tick_to_order_sent.observe(max(0.0, latency))
         self.sent_at[intent.client_id] = self.link.clock.monotonic()
+        client_id = intent.client_id
         try:
             broker_id = self.broker.place(intent)
         except OutcomeUnknown as exc:
             # The order may exist. Never re-send: find out by tag first.
-            self._move(intent.client_id, OrderStatus.SUBMITTED, "placement sent")
-            self._move(intent.client_id, OrderStatus.UNKNOWN, f"placement outcome unknown: {exc}")
-            self.lookups[intent.client_id] = 0
+            self._move(client_id, OrderStatus.SUBMITTED, "placement sent", sent=True)
+            self._move(client_id, OrderStatus.UNKNOWN, f"placement outcome unknown: {exc}")
+            self.lookups[client_id] = 0
             self.wake_in(0, "lookup")
         except TokenExpired as exc:
-            self._move(intent.client_id, OrderStatus.REJECTED, f"broker token: {exc}")
+            self._move(client_id, OrderStatus.REJECTED, f"broker token: {exc}", sent=True)
             self.address(RISK_GATE).tell(Halt(reason=str(exc), source=StateSource.BROKER))
         except (OrderRefused, RateLimited, BrokerError) as exc:
-            self._move(intent.client_id, OrderStatus.REJECTED, f"{type(exc).__name__}: {exc}")
+            reason = f"{type(exc).__name__}: {exc}"
+            self._move(client_id, OrderStatus.REJECTED, reason, sent=True)
         else:
-            self._move(intent.client_id, OrderStatus.SUBMITTED, "sent", broker_order_id=broker_id)
+            self.link.faults_at("router.placed")
+            self._move(
+                client_id, OrderStatus.SUBMITTED, "sent", broker_order_id=broker_id, sent=True
+            )
 
     def _cancel(self, cancel: CancelIntent) -> None:
         queued = self.queue.remove_where(
@@ -227,10 +292,21 @@ class OrderRouter(OrderLookups, SupervisedActor):
 
     def _fill(self, fill: Fill) -> None:
         assert self.journal is not None
+        self.link.faults_at("router.fill_received")
         order = self.book.get(fill.client_id)
-        if order is None and self.journal.order(fill.client_id) is None:
-            _log.warning("fill %s for unknown tag %r: not ours", fill.trade_id, fill.client_id)
-            return
+        if order is None:
+            record = self.journal.order(fill.client_id)
+            if record is None:
+                _log.warning("fill %s for unknown tag %r: not ours", fill.trade_id, fill.client_id)
+                return
+            product = record.product
+        else:
+            product = order.intent.product
+        if product is not None and fill.product is not product:
+            # Our order's product is known exactly; the broker's record may name one we do
+            # not model (or none): the fill is booked as what was ordered.
+            fill = msgspec.structs.replace(fill, product=product)
+        self.trade_ids.add(fill.trade_id)
         if not self.journal.record_fill(fill):
             return  # already applied: a fill counts once
         if order is not None:
@@ -248,28 +324,132 @@ class OrderRouter(OrderLookups, SupervisedActor):
         order = self.book.get(event.client_id)
         if order is None:
             return
-        if event.filled_quantity > order.filled_quantity:
-            # The broker reports more filled than we have fills for: its trades say which
-            # (Kite's order updates carry no trade ids; the paper broker sends trades first).
-            self._recover_trades(live=True)
-        if event.status in _FILL_DRIVEN or event.status is order.status:
-            return  # fills drive the filled states; repeats change nothing
-        if not is_legal(order.status, event.status):
+        moves = event.status not in FILL_DRIVEN and event.status is not order.status
+        if moves and not is_legal(order.status, event.status):
             _log.warning(
                 "ignored broker status %s for %s (now %s)",
                 event.status.value,
                 event.client_id,
                 order.status.value,
             )
-            return
-        self._move(
-            event.client_id,
-            event.status,
-            event.reason or "broker update",
-            broker_order_id=event.broker_order_id,
+        self._adopt(
+            order, event.status, event.broker_order_id or "", event.filled_quantity, event.reason
         )
 
+    # -- lookups by tag, the working-order check, lost trades ----------------------------------
+
+    def _look_up(self) -> None:
+        """Ask the broker about every order whose fate we do not know."""
+        pending = False
+        for client_id in list(self.lookups):
+            order = self.book.get(client_id)
+            if order is None or order.is_terminal:
+                del self.lookups[client_id]
+                continue
+            try:
+                found = self.broker.order_by_tag(client_id)
+            except BrokerError as exc:
+                _log.warning("lookup of %s failed (%s): will retry", client_id, exc)
+                pending = True
+                continue
+            verdict = after_lookup(
+                order.status, found is not None, self.lookups[client_id], self.lookup_attempts
+            )
+            if verdict is LookupVerdict.RETRY:
+                self.lookups[client_id] += 1
+                pending = True
+                continue
+            del self.lookups[client_id]
+            if verdict is LookupVerdict.ADOPT:
+                assert found is not None
+                self._adopt_found(order, found)
+            elif verdict is LookupVerdict.NEVER_SENT:
+                self._move(client_id, OrderStatus.REJECTED, NEVER_SENT)
+            else:
+                self._move(client_id, OrderStatus.REJECTED, gave_up_reason(self.lookup_attempts))
+        if pending:
+            self.wake_in(self.lookup_interval, "lookup")
+
+    def _check_working(self) -> None:
+        """Compare every order working at the broker with the broker's order book, in one call.
+        Kite reports fills as order updates on the WebSocket, and an update missed while the
+        link was down is never sent again: without this, an order filled there would stay
+        open here (and its fill unknown) until a restart."""
+        working = to_check(self.book.open_orders(), self.lookups)
+        if not working:
+            return
+        try:
+            at_broker = {found.tag: found for found in self.broker.orders() if found.tag}
+        except BrokerError as exc:
+            _log.warning("could not check working orders (%s): will retry", exc)
+            return
+        for client_id in working:
+            order, found = self.book.get(client_id), at_broker.get(client_id)
+            if order is not None and found is not None:
+                self._adopt_found(order, found)
+
+    def _adopt_found(self, order: TrackedOrder, found: BrokerOrder) -> None:
+        reason = found.status_message or "found at the broker by tag"
+        self._adopt(order, found.status, found.broker_order_id, found.filled_quantity, reason)
+
+    def _adopt(
+        self,
+        order: TrackedOrder,
+        status: OrderStatus,
+        broker_order_id: str,
+        filled_quantity: int,
+        reason: str,
+    ) -> None:
+        adoption = reconcile_order(order, status, broker_order_id, filled_quantity)
+        if adoption.submitted_as is not None:
+            self._move(order.client_id, OrderStatus.SUBMITTED, "found at the broker by tag",
+                       broker_order_id=adoption.submitted_as, sent=True)  # fmt: skip
+        elif adoption.broker_order_id:
+            try:
+                self.book.learn_broker_id(order.client_id, adoption.broker_order_id)
+            except OrderStateError as exc:
+                _log.error("order %s: %s", order.client_id, exc)
+        if adoption.fetch_trades:
+            # The broker reports more filled than we have fills for: its trades say which
+            # (Kite's order updates carry no trade ids; the paper broker sends trades first).
+            self._recover_trades()
+        if adoption.move_to is not None and not order.is_terminal:
+            self._move(order.client_id, adoption.move_to, reason or "broker update")
+
+    def _recover_trades(self) -> None:
+        """Apply every trade of ours the broker has and the journal lacks: lost fills after a
+        restart, or the fills a broker reports only as an order's filled quantity. They are
+        sent to this router's own address, so they pass through ``_fill`` like any other."""
+        assert self.journal is not None
+        try:
+            trades = self.broker.trades()
+        except BrokerError as exc:
+            _log.warning("could not list broker trades (%s): will retry on the next lookup", exc)
+            return
+        send = broker_listener(self.address(self.name).tell)
+        for trade in trades:
+            if trade.trade_id in self.trade_ids or not trade.tag:
+                continue
+            if trade.tag in self.book or self.journal.order(trade.tag) is not None:
+                _log.info("fill %s of %s taken from the broker's trades", trade.trade_id, trade.tag)
+                self.trade_ids.add(trade.trade_id)
+                send(trade)
+
     # -- bookkeeping -------------------------------------------------------------------------
+
+    def _journal_expiry(
+        self, client_id: str, symbol: str, side: Any, quantity: int, filled: int,
+        broker_order_id: str | None,
+    ) -> None:  # fmt: skip
+        """An earlier day's order the journal still has open: it ended with its day."""
+        assert self.journal is not None
+        event = OrderEvent(
+            client_id=client_id, symbol=symbol, side=side, status=OrderStatus.CANCELLED,
+            quantity=quantity, filled_quantity=filled, broker_order_id=broker_order_id,
+            reason=EXPIRED_REASON, at_ns=self.link.clock.now_ns(),
+        )  # fmt: skip
+        self.journal.record_order_event(event)
+        _log.warning("order %s of an earlier day was still open: %s", client_id, EXPIRED_REASON)
 
     def _move(
         self,
@@ -278,6 +458,7 @@ class OrderRouter(OrderLookups, SupervisedActor):
         reason: str,
         *,
         broker_order_id: str | None = None,
+        sent: bool = False,
     ) -> None:
         try:
             order = self.book.transition(
@@ -288,16 +469,17 @@ class OrderRouter(OrderLookups, SupervisedActor):
             return
         if status is OrderStatus.REJECTED:
             _log.warning("order %s rejected: %s", client_id, reason)
-        self._publish(order)
+        self._publish(order, sent=sent)
 
-    def _publish(self, order: TrackedOrder) -> None:
+    def _publish(self, order: TrackedOrder, *, sent: bool = False) -> None:
         assert self.journal is not None
         event = self.book.to_event(order.client_id, self.link.clock.now_ns())
-        self.journal.record_order_event(event)
+        self.journal.record_order_event(event, sent=sent)
         self.metrics.order_events.labels(status=event.status.value).inc()
         if order.is_terminal:
-            sent = self.sent_at.pop(order.client_id, None)
-            if sent is not None:
-                self.metrics.order_round_trip.observe(self.link.clock.monotonic() - sent)
+            self.order_day.pop(order.client_id, None)
+            sent_at = self.sent_at.pop(order.client_id, None)
+            if sent_at is not None:
+                self.metrics.order_round_trip.observe(self.link.clock.monotonic() - sent_at)
         for name in (RISK_GATE, strategy_actor_name(order.intent.symbol)):
             self.address(name).tell(event)

@@ -1,21 +1,27 @@
 """PnLTracker: the day's PnL from fills and marks, exact, published for RiskGate's loss limits.
 
 The logic is ``core.pnl.PnLLedger``; this shell feeds it fills (from the OrderRouter) and marks
-(from TickFeed), rebuilds it from the journal's fills when it (re)starts, publishes a
-``PnLUpdate`` to RiskGate on every fill and every marks batch that moves net, and keeps the
-PnL and position gauges true.
+(from TickFeed), rebuilds it for the trading day when it (re)starts and when a new day begins
+(``core.recovery.restore_pnl``: positions carried in, valued from the day's reference price,
+then the day's fills), journals each carried position's reference price when it is chosen,
+publishes a ``PnLUpdate`` to RiskGate on every fill and every marks batch that moves net, and
+keeps the PnL and position gauges true.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
 from config.actors import PNL_TRACKER
+from core.account import is_adjustment
 from core.charges import ChargeRates
+from core.market_hours import MarketHours
 from core.pnl import PnLLedger
+from core.recovery import CARRIED_PRODUCTS, restore_pnl
 from journal import Journal
-from messages import Fill, Marks, PnLQuery, PnLUpdate
+from messages import DayStarted, Fill, Marks, PnLQuery, PnLUpdate
 from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
 
@@ -26,11 +32,21 @@ NAME = PNL_TRACKER
 
 class PnLTracker(PooledSupervisedActor):
     def __init__(
-        self, link: Link, *, journal_path: str, rates: ChargeRates, publish_to: tuple[str, ...]
+        self,
+        link: Link,
+        *,
+        journal_path: str,
+        rates: ChargeRates,
+        publish_to: tuple[str, ...],
+        hours: MarketHours,
+        start_day: datetime.date,
     ) -> None:
         super().__init__(link)
         self.journal_path = journal_path
         self.rates = rates
+        self.hours = hours
+        self.start_day = start_day
+        self.day = start_day
         self.publish_to = publish_to
         self.ledger = PnLLedger(rates)
         self.journal: Journal | None = None
@@ -39,15 +55,34 @@ class PnLTracker(PooledSupervisedActor):
         self.symbol_gauges: dict[str, tuple[Any, Any]] = {}
 
     def started(self) -> None:
-        self.journal = Journal.open(self.journal_path, self.link.clock, any_thread=True)
-        fills = self.journal.fills()
-        for fill in fills:
-            self.ledger.apply_fill(fill)
-        for symbol in {fill.symbol for fill in fills}:
+        journal = self.journal = Journal.open(
+            self.journal_path, self.link.clock, any_thread=True, zone=str(self.hours.zone)
+        )
+        self.day = max(journal.current_day() or self.start_day, self.start_day)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """The day's ledger from the journal, exactly as after a restart on this day."""
+        assert self.journal is not None
+        journal, day = self.journal, self.day
+        fills = journal.fills_of_day(day)
+        self.ledger = restore_pnl(
+            PnLLedger(self.rates),
+            journal.fills_before(day, CARRIED_PRODUCTS),
+            journal.carry_marks(day),
+            fills,
+        )
+        self._journal_carry_references()
+        for symbol in {*self.symbol_gauges, *self.ledger.symbols()}:
             self._show_symbol(symbol)
         if fills:
-            _log.info("PnLTracker rebuilt from %d journaled fills", len(fills))
+            _log.info("PnLTracker rebuilt %s from %d journaled fills", day, len(fills))
         self._publish(self.link.clock.now_ns())
+
+    def _journal_carry_references(self) -> None:
+        assert self.journal is not None
+        for symbol, price in self.ledger.take_carry_references():
+            self.journal.record_carry_mark(self.day, symbol, price)
 
     def stopping(self) -> None:
         if self.journal is not None:
@@ -57,13 +92,27 @@ class PnLTracker(PooledSupervisedActor):
         if isinstance(message, PnLQuery):  # an ask (the operator's status): the exact figures
             return self.ledger.to_update(self.link.clock.now_ns(), per_symbol=message.per_symbol)
         if isinstance(message, Fill):
-            applied = self.ledger.apply_fill(message)
+            if self.hours.trading_day(message.at_ns) < self.day:
+                self._rebuild()  # yesterday's fill, told late: it may change what was carried
+                return None
+            applied = self.ledger.apply_fill(message, charged=not is_adjustment(message))
+            self._journal_carry_references()
             if not applied.outcome.duplicate:
                 self._show_symbol(message.symbol)
                 self._publish(message.at_ns)
+        elif isinstance(message, DayStarted):
+            if message.day > self.day:
+                figures = self.ledger.to_update(message.market_ns, per_symbol=False)
+                _log.info(
+                    "trading day %s closed: realized %d, charges %d, net %d paise; %s begins",
+                    self.day, figures.realized, figures.charges, figures.net, message.day,
+                )  # fmt: skip
+                self.day = message.day
+                self._rebuild()
         elif isinstance(message, Marks):
             for mark in message.marks:
                 self.ledger.mark(mark.symbol, mark.ltp, at_ns=message.market_ns)
+            self._journal_carry_references()
             if self.ledger.net != self.last_net:
                 for mark in message.marks:
                     if self.ledger.position(mark.symbol).quantity:

@@ -1,35 +1,52 @@
-"""PositionSync: compares shikra's positions with the broker's, at start-up and every interval.
+"""PositionSync: compares shikra's positions with the broker's, at start-up and every interval,
+and closes the books of a trading day when the next begins.
 
-Local positions are rebuilt from the journal's fills of the trading day (what every other actor
-rebuilds from), the broker's come from its positions call, and ``core.reconcile`` classifies the
-differences. The verdict goes to RiskGate as a ``ReconciliationReport``: the first clean one is
-what lets trading start. Later runs act on a difference only once it has been seen on two runs
-in a row, because a fill in flight between the broker and the journal looks like a difference
-for a moment.
+Shikra's side is the recovery model's (``core.recovery.local_positions``: positions carried into
+the day, then the day's fills, per symbol and product); the broker's is its positions call, split
+by ``core.account`` into shikra's part and what the owner holds by hand (foreign: reported, never
+a difference). Every difference must be seen on two runs in a row before it counts — a fill in
+flight between the broker and the journal looks like one for a moment, at start-up too (the
+router may still be journaling the trades it recovered) — so a difference found by one run is
+checked again soon, not a full interval later. The verdict goes to RiskGate as a
+``ReconciliationReport``: the first one is what lets trading start.
 
-Policy for a confirmed difference: ``alert`` reports it; ``halt`` reports it and RiskGate
-halts; ``adopt`` takes the broker's quantity as truth by journaling an adjustment fill at the
-broker's average price (rounded to the paisa: an out-of-band correction, logged with the exact
-figures) and telling the actors that keep positions.
+Policy for a confirmed difference: ``alert`` reports it and trading goes on; ``halt`` reports it
+and RiskGate halts; ``adopt`` takes the broker's quantity as truth by an adjustment
+(``core.account.adjustment``: one transaction, ids stable across restarts and days) and tells the
+actors that keep positions. Foreign holdings are only reported, unless ``foreign = "halt"``.
+
+On ``DayStarted`` it writes the finished day's CSV exports next to the journal.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Mapping
+from pathlib import Path
 
-from brokers.base import Broker
+from brokers.base import Broker, BrokerPosition
 from brokers.errors import BrokerError
 from config.actors import PNL_TRACKER, POSITION_SYNC, RISK_GATE, strategy_actor_name
-from core.positions import PositionBook
-from core.reconcile import diff_positions
-from journal import Journal
+from core.account import (
+    AccountView,
+    BrokerHolding,
+    Foreign,
+    adjustment,
+    diffs_in_scope,
+    split_account,
+)
+from core.market_hours import MarketHours
+from core.recovery import CARRIED_PRODUCTS, carried_quantities, local_positions
+from journal import Journal, export_day
 from messages import (
-    DiffKind,
-    Fill,
+    DayStarted,
+    Halt,
     PositionDiff,
+    Product,
     ReconcilePolicy,
     ReconciliationReport,
-    Side,
+    StateSource,
 )
 from supervisors import SupervisedActor
 from supervisors.spec import Link
@@ -37,7 +54,8 @@ from supervisors.spec import Link
 _log = logging.getLogger(__name__)
 
 NAME = POSITION_SYNC
-ADJUSTMENT_CLIENT_ID = "RECONCILE"
+CONFIRM_SECONDS = 1.0
+"""How soon a difference seen once is looked at again (at most the interval)."""
 
 
 class PositionSync(SupervisedActor):
@@ -50,7 +68,10 @@ class PositionSync(SupervisedActor):
         interval: float,
         policy: ReconcilePolicy,
         tolerance_bps: float,
-        day_start_ns: int,
+        hours: MarketHours,
+        start_day: datetime.date,
+        scope: Mapping[str, Product],
+        halt_on_foreign: bool = False,
         report_to: tuple[str, ...] = (RISK_GATE,),
         adjust_to: tuple[str, ...] = (RISK_GATE, PNL_TRACKER),
     ) -> None:
@@ -60,51 +81,91 @@ class PositionSync(SupervisedActor):
         self.interval = interval
         self.policy = policy
         self.tolerance_bps = tolerance_bps
-        self.day_start_ns = day_start_ns
+        self.hours = hours
+        self.start_day = start_day
+        self.day = start_day
+        self.scope = dict(scope)
+        self.halt_on_foreign = halt_on_foreign
         self.report_to = report_to
         self.adjust_to = adjust_to
         self.journal: Journal | None = None
         self.runs = 0
         self.previous: list[PositionDiff] = []
+        self.foreign: tuple[Foreign, ...] = ()
+        self.reported_once = False
+        self.metrics = link.metrics
 
     def started(self) -> None:
-        self.journal = Journal.open(self.journal_path, self.link.clock)
+        self.journal = Journal.open(self.journal_path, self.link.clock, zone=str(self.hours.zone))
+        self.day = max(self.journal.current_day() or self.start_day, self.start_day)
         self.wake_in(0, "sync")
 
     def stopping(self) -> None:
         if self.journal is not None:
             self.journal.close()
 
+    def handle(self, message: object) -> None:
+        if isinstance(message, DayStarted):
+            if message.day > self.day:
+                finished, self.day = self.day, message.day
+                self._export(finished)
+                self.previous = []
+        else:
+            super().handle(message)
+
     def wakeup(self, purpose: str) -> None:
         try:
-            self._sync()
+            pending = self._sync()
         except BrokerError as exc:
-            _log.warning("reconciliation could not read the broker's positions: %s", exc)
+            _log.warning("reconciliation could not read the broker's book: %s", exc)
             self.wake_in(min(self.interval, 5.0), "sync")
             return
-        self.wake_in(self.interval, "sync")
+        self.wake_in(min(self.interval, CONFIRM_SECONDS) if pending else self.interval, "sync")
 
-    def _sync(self) -> None:
+    # -- one comparison ------------------------------------------------------------------------
+
+    def _sync(self) -> bool:
+        """One run; True when a difference awaits confirmation by the next run."""
         assert self.journal is not None
+        journal, day = self.journal, self.day
         positions = self.broker.positions()
-        for position in positions:
-            self.link.metrics.broker_position.labels(symbol=position.symbol).set(position.quantity)
-        broker = {p.symbol: (p.quantity, p.open_cost) for p in positions if p.quantity}
-        book = PositionBook()
-        for fill in self.journal.fills(since_ns=self.day_start_ns):
-            book.apply(fill)
-        diffs = diff_positions(book.snapshot(), broker, self.tolerance_bps)
+        ours = {order.client_id for order in journal.orders(day)}
+        trades = self.broker.trades()
+        by_hand: dict[tuple[str, Product], int] = {}
+        for trade in trades:
+            if trade.tag not in ours:
+                bucket = (trade.symbol, trade.product)
+                by_hand[bucket] = by_hand.get(bucket, 0) + trade.side.signed(trade.quantity)
+        carried_fills = journal.fills_before(day, CARRIED_PRODUCTS)
+        local = local_positions(carried_fills, journal.fills_of_day(day))
+        holdings = [
+            BrokerHolding(
+                symbol=p.symbol, product=p.product, quantity=p.quantity, open_cost=p.open_cost
+            )
+            for p in positions
+        ]
+        view = split_account(holdings, by_hand, self.scope, local)
+        self._show_broker(positions, view)
+        carried = {(s, p) for (s, p) in local if s in carried_quantities(carried_fills)}
+        diffs = diffs_in_scope(local, view, self.tolerance_bps, quantity_only=carried)
         self.runs += 1
-        startup = self.runs == 1
-        confirmed = diffs if startup else [d for d in diffs if d in self.previous]
+        confirmed = [diff for diff in diffs if diff in self.previous]
         self.previous = diffs
-        metrics = self.link.metrics
+        unconfirmed = len(diffs) > len(confirmed)
+        if unconfirmed and not self.reported_once:
+            return True  # the first verdict lets trading start: make sure of it first
+        self._report(confirmed)
+        return unconfirmed
+
+    def _report(self, confirmed: list[PositionDiff]) -> None:
+        metrics = self.metrics
         metrics.reconciliations.inc()
         for diff in confirmed:
             metrics.reconciliation_mismatches.labels(kind=diff.kind.value).inc()
             _log.warning(
-                "position difference %s %s: local %d (cost %d), broker %d (cost %d)",
+                "position difference %s %s %s: local %d (cost %d), broker %d (cost %d)",
                 diff.symbol,
+                diff.product.value,
                 diff.kind.value,
                 diff.local_quantity,
                 diff.local_open_cost,
@@ -121,47 +182,70 @@ class PositionSync(SupervisedActor):
             policy=self.policy,
             at_ns=self.link.clock.now_ns(),
         )
-        if startup or confirmed:
-            _log.info(
-                "reconciliation #%d: %s",
-                self.runs,
-                "clean" if not confirmed else f"{len(confirmed)} differences",
-            )
+        first, self.reported_once = not self.reported_once, True
+        if first or confirmed:
+            detail = "clean" if not confirmed else f"{len(confirmed)} differences"
+            _log.info("reconciliation #%d: %s", self.runs, detail)
         for name in self.report_to:
             self.address(name).tell(report)
 
+    reported_once = False
+
     def _adopt(self, diff: PositionDiff) -> bool:
-        """Make the local book match the broker's quantity; False if a fill cannot do it."""
+        """Make the journal agree with the broker's quantity; False if a fill cannot do it."""
         assert self.journal is not None
-        delta = diff.broker_quantity - diff.local_quantity
-        if diff.kind is DiffKind.AVG_PRICE_MISMATCH or delta == 0:
-            return False  # quantities agree; an average price is not corrected by a fill
-        price = round((diff.broker_open_cost - diff.local_open_cost) / delta)
-        if price <= 0:
-            price = (
-                round(diff.broker_open_cost / diff.broker_quantity) if diff.broker_quantity else 1
-            )
-        at_ns = self.link.clock.now_ns()
-        fill = Fill(
-            trade_id=f"ADJ{self.runs}{diff.symbol}",
-            client_id=ADJUSTMENT_CLIENT_ID,
-            symbol=diff.symbol,
-            side=Side.BUY if delta > 0 else Side.SELL,
-            quantity=abs(delta),
-            price=price,
-            at_ns=max(at_ns, self.day_start_ns),
+        day = self.day
+        earlier = sum(
+            1 for a in self.journal.adjustments(diff.symbol, day) if a.product is diff.product
         )
-        if self.journal.record_fill(fill):
-            self.journal.record_adjustment(
-                diff.symbol,
-                delta,
-                diff.broker_open_cost - diff.local_open_cost,
-                f"adopted the broker's position ({diff.kind.value})",
-                at_ns,
-            )
+        start, end = self.hours.day_bounds(day)
+        at_ns = min(max(self.link.clock.now_ns(), start), end - 1)
+        made = adjustment(diff, day, earlier, at_ns)
+        if made is None:
+            return False
+        fill, record = made
+        written = self.journal.record_adjustment(
+            fill, record, between=lambda: self.link.faults_at("sync.adjustment_half_written")
+        )
+        if written:
             for name in (*self.adjust_to, strategy_actor_name(diff.symbol)):
                 self.address(name).tell(fill)
             _log.warning(
-                "adopted the broker's position in %s: %+d at %d paise", diff.symbol, delta, price
+                "adopted the broker's position in %s %s: %+d at %d paise (cost %+d exactly)",
+                diff.symbol,
+                diff.product.value,
+                record.quantity_delta,
+                fill.price,
+                record.cost_delta,
             )
         return True
+
+    def _show_broker(self, positions: list[BrokerPosition], view: AccountView) -> None:
+        net: dict[str, int] = {}
+        for position in positions:
+            net[position.symbol] = net.get(position.symbol, 0) + position.quantity
+        for symbol, quantity in net.items():
+            if symbol in self.scope:
+                self.metrics.broker_position.labels(symbol=symbol).set(quantity)
+        if view.foreign != self.foreign:
+            self.foreign = view.foreign
+            if view.foreign:
+                _log.warning(
+                    "foreign holdings in the account (reported, not shikra's): %s",
+                    "; ".join(f"{f.symbol} {f.product.value} {f.quantity:+d} ({f.why})"
+                              for f in view.foreign),
+                )  # fmt: skip
+            if view.foreign and self.halt_on_foreign:
+                reason = f"{len(view.foreign)} foreign holdings in the account"
+                self.address(RISK_GATE).tell(Halt(reason=reason, source=StateSource.RECONCILIATION))
+        self.metrics.foreign_positions.set(len(view.foreign))
+
+    def _export(self, day: datetime.date) -> None:
+        """The finished day's orders, fills and round trips as CSV, next to the journal."""
+        assert self.journal is not None
+        out = Path(self.journal_path).parent / "exports" / day.isoformat()
+        try:
+            export_day(self.journal, day, out, tz=str(self.hours.zone))
+            _log.info("exported trading day %s to %s", day, out)
+        except OSError as exc:  # a full disk must not stop trading; the next stop retries
+            _log.error("export of %s failed: %s", day, exc)

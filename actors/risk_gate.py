@@ -1,26 +1,34 @@
 """RiskGate: every intent passes the pre-trade checks here, and the trading state lives here.
 
-The checks and the state are ``core.risk.RiskBook``; this shell feeds it what it must know
-(fills and order events from the router, marks from the feed, PnL from the tracker, the
-reconciliation verdict, the operator's commands), journals every state change *before* acting on
-it, sends approved orders on to the OrderRouter and rejections back to their strategy.
+The checks and the state are ``core.risk.RiskBook``; what it knows after a start (or on a new
+trading day) is ``core.recovery.restore_risk`` of the journal; a flatten is planned by
+``core.flatten``. This shell feeds the book what it must know (fills and order events from the
+router, marks from the feed, PnL from the tracker, the reconciliation verdict, the operator's
+commands, the trading day), journals every state change *before* acting on it, sends approved
+orders on to the OrderRouter and rejections back to their strategy.
 
-It starts in RECONCILING, whatever the journal says, and leaves it only when PositionSync
-reports a clean first comparison with the broker; then it enters the journaled state (a halt
-survives a restart) or ACTIVE.
+It starts in RECONCILING, whatever the journal says, and leaves it when PositionSync's first
+comparison with the broker allows it (``RiskBook.on_reconciliation``); then it enters the
+journaled state (a halt survives a restart; a daily limit's halt only on its own day) or ACTIVE.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from config.actors import ORDER_ROUTER, RISK_GATE, strategy_actor_name
+from core.flatten import FLATTEN_PREFIX, cancels_for_flatten, closing_orders, is_flat
+from core.market_hours import MarketHours
+from core.recovery import CARRIED_PRODUCTS, carries, restore_risk
 from core.risk import RiskBook
 from journal import Journal
 from messages import (
     ApprovedOrder,
     CancelIntent,
+    DayStarted,
     Fill,
     Flatten,
     Halt,
@@ -28,14 +36,11 @@ from messages import (
     OrderEvent,
     OrderIntent,
     OrderRejected,
-    OrderType,
     PnLUpdate,
-    ReconcilePolicy,
+    Product,
     ReconciliationReport,
     Reduce,
     Resume,
-    Side,
-    StateSource,
     TradingState,
     TradingStateChanged,
 )
@@ -45,7 +50,7 @@ from supervisors.spec import Link
 _log = logging.getLogger(__name__)
 
 NAME = RISK_GATE
-FLATTEN_PREFIX = "FLAT"
+_TARGETS = {Halt: TradingState.HALTED, Reduce: TradingState.REDUCING, Resume: TradingState.ACTIVE}
 
 
 class RiskGate(PooledSupervisedActor):
@@ -55,35 +60,53 @@ class RiskGate(PooledSupervisedActor):
         *,
         book: RiskBook,
         journal_path: str,
+        start_day: datetime.date,
+        products: Mapping[str, Product] | None = None,
         publish_to: tuple[str, ...] = (),
     ) -> None:
         super().__init__(link)
         self.book = book
         self.journal_path = journal_path
+        self.start_day = start_day
+        self.day = start_day
+        self.products = dict(products or {})
         self.publish_to = publish_to
         self.journal: Journal | None = None
         self.flattening = False
         self.flatten_seq = 0
         self.metrics = link.metrics
 
+    @property
+    def hours(self) -> MarketHours:
+        return self.book.hours
+
     # -- lifecycle ---------------------------------------------------------------------------
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(self.journal_path, self.link.clock, any_thread=True)
-        last = journal.last_trading_state()
-        if last is not None and last.state in (TradingState.HALTED, TradingState.REDUCING):
-            self.book.resume_to = last.state
-            _log.warning("trading state from the journal: %s (%s)", last.state.value, last.reason)
-        for fill in journal.fills():
-            self.book.on_fill(fill.symbol, fill.side, fill.quantity, "")
-        for order in journal.orders():
-            self.book.seen_ids.add(order.client_id)
-            if order.client_id.startswith(FLATTEN_PREFIX):
-                self.flatten_seq = max(self.flatten_seq, int(order.client_id[4:] or 0))
-        for order in journal.open_orders():
-            remaining = order.quantity - order.filled_quantity
-            self.book.restore_working(order.client_id, order.symbol, order.side, remaining)
+        zone = str(self.hours.zone)
+        journal = self.journal = Journal.open(
+            self.journal_path, self.link.clock, any_thread=True, zone=zone
+        )
+        self.day = max(journal.current_day() or self.start_day, self.start_day)
+        self.book.restore(self._restored())
+        if self.book.resume_to is not TradingState.ACTIVE:
+            _log.warning("trading state from the journal: %s", self.book.resume_to.value)
         self._show_state()
+
+    def _restored(self) -> Any:
+        assert self.journal is not None
+        journal, day = self.journal, self.day
+        restored = restore_risk(
+            day,
+            journal.fills_before(day, CARRIED_PRODUCTS),
+            journal.fills_of_day(day),
+            journal.orders(day),
+            journal.open_orders(),
+            journal.last_state_record(),
+            journal.max_client_seq(FLATTEN_PREFIX),
+        )
+        self.flatten_seq = restored.flatten_seq
+        return restored
 
     def stopping(self) -> None:
         if self.journal is not None:
@@ -97,9 +120,7 @@ class RiskGate(PooledSupervisedActor):
         elif isinstance(message, CancelIntent):
             self.address(ORDER_ROUTER).tell(message)  # cancels always pass: they only reduce risk
         elif isinstance(message, Fill):
-            self.book.on_fill(message.symbol, message.side, message.quantity, message.client_id)
-            if self.flattening:
-                self._flatten_positions()
+            self._fill(message)
         elif isinstance(message, OrderEvent):
             if message.status.is_terminal:
                 self.book.on_order_done(message.client_id)
@@ -108,20 +129,45 @@ class RiskGate(PooledSupervisedActor):
         elif isinstance(message, PnLUpdate):
             self._apply(self.book.on_pnl(message, message.at_ns))
         elif isinstance(message, ReconciliationReport):
-            self._reconciled(message)
+            self._apply(self.book.on_reconciliation(message, self._now()))
         elif isinstance(message, Halt | Reduce | Resume):
-            target = {
-                Halt: TradingState.HALTED,
-                Reduce: TradingState.REDUCING,
-                Resume: TradingState.ACTIVE,
-            }[type(message)]
             if isinstance(message, Resume):
                 self.flattening = False
+            target = _TARGETS[type(message)]
             self._apply(self.book.change(target, message.source, message.reason, self._now()))
         elif isinstance(message, Flatten):
             self._flatten(message)
+        elif isinstance(message, DayStarted):
+            self._new_day(message)
         else:
             super().handle(message)
+
+    def _fill(self, fill: Fill) -> None:
+        day = self.hours.trading_day(fill.at_ns)
+        if day < self.day:
+            # Yesterday's fill, reported after the boundary: the journal has it (the router
+            # journals before it tells), so the day's books are rebuilt from there — a carried
+            # product changes what was carried, an MIS one changes nothing today.
+            if carries(fill.product):
+                self.book.restore(self._restored(), self._in_flight())
+            return
+        self.book.on_fill(fill)
+        if self.flattening:
+            self._flatten_positions()
+
+    def _new_day(self, started: DayStarted) -> None:
+        if started.day <= self.day:
+            return  # announced again (a restarted feed): already in it
+        _log.info("trading day %s begins (was %s)", started.day, self.day)
+        self.day = started.day
+        assert self.journal is not None
+        self.journal.set_current_day(started.day, started.market_ns)
+        self._apply(self.book.new_day(self._restored(), self._now(), self._in_flight()))
+
+    def _in_flight(self) -> frozenset[str]:
+        """Working orders the router has not journaled yet (approved, on their way)."""
+        assert self.journal is not None
+        return frozenset(c for c in self.book.working if self.journal.order(c) is None)
 
     def _decide(self, intent: OrderIntent, *, own_flatten: bool = False) -> bool:
         verdict = self.book.evaluate(intent, own_flatten=own_flatten)
@@ -148,71 +194,36 @@ class RiskGate(PooledSupervisedActor):
         )
         return False
 
-    def _reconciled(self, report: ReconciliationReport) -> None:
-        if self.book.state is not TradingState.RECONCILING:
-            if not report.clean and report.policy is ReconcilePolicy.HALT:
-                reason = f"positions disagree with the broker ({len(report.diffs)} differences)"
-                self._apply(
-                    self.book.change(
-                        TradingState.HALTED, StateSource.RECONCILIATION, reason, self._now()
-                    )
-                )
-            return
-        if report.clean:
-            reason = f"start-up reconciliation #{report.run} clean"
-            target = self.book.resume_to
-            self._apply(self.book.change(target, StateSource.RECONCILIATION, reason, self._now()))
-        elif report.policy is ReconcilePolicy.HALT:
-            reason = f"start-up reconciliation found {len(report.diffs)} differences"
-            self._apply(
-                self.book.change(
-                    TradingState.HALTED, StateSource.RECONCILIATION, reason, self._now()
-                )
-            )
-
     def _flatten(self, command: Flatten) -> None:
         reason = f"flatten: {command.reason}"
         self._apply(self.book.change(TradingState.HALTED, command.source, reason, self._now()))
         self.flattening = True
-        for client_id, working in list(self.book.working.items()):
-            if not working.reduces:
-                self.address(ORDER_ROUTER).tell(
-                    CancelIntent(client_id=client_id, symbol=working.symbol, reason=reason)
-                )
+        for cancel in cancels_for_flatten(self.book.working, reason):
+            self.address(ORDER_ROUTER).tell(cancel)
         self._flatten_positions()
 
     def _flatten_positions(self) -> None:
-        """Close every position not already being closed. Sticky until flat: a fill that lands
-        after the flatten (from an order in flight) is closed too."""
-        for symbol, quantity in sorted(self.book.positions.items()):
-            if quantity == 0:
-                continue
-            closing = sum(
-                w.remaining for w in self.book.working.values() if w.symbol == symbol and w.reduces
-            )
-            remaining = abs(quantity) - closing
-            if remaining <= 0:
-                continue
-            self.flatten_seq += 1
-            intent = OrderIntent(
-                client_id=f"{FLATTEN_PREFIX}{self.flatten_seq:06d}",
-                symbol=symbol,
-                side=Side.SELL if quantity > 0 else Side.BUY,
-                quantity=remaining,
-                order_type=OrderType.MARKET,
-                reason="flatten",
-                market_ns=self.book.market_ns,
-                market_price=self.book.marks.get(symbol),
-            )
+        """Close every position not already being closed; sticky until flat (see core.flatten)."""
+        book = self.book
+        plan = closing_orders(
+            book.positions,
+            book.working.values(),
+            book.marks,
+            book.market_ns,
+            self.flatten_seq,
+            self.products,
+        )
+        self.flatten_seq = plan.next_seq
+        for intent in plan.intents:
             self._decide(intent, own_flatten=True)
-        if all(q == 0 for q in self.book.positions.values()) and not self.book.working:
+        if is_flat(book.positions, book.working):
             self.flattening = False
 
     def _apply(self, change: TradingStateChanged | None) -> None:
         if change is None:
             return
         assert self.journal is not None
-        self.journal.record_trading_state(change)  # journaled before anyone acts on it
+        self.journal.record_trading_state(change, self.day)  # journaled before anyone acts on it
         log = _log.warning if change.state is not TradingState.ACTIVE else _log.info
         log(
             "trading state %s -> %s (%s: %s)",

@@ -3,20 +3,33 @@
 Ticks go in, at most one intent comes out per tick; it is journaled *before* it is sent to
 RiskGate, with its per-symbol sequence number, so a restarted strategy continues the sequence
 and never reuses a client id. The strategy knows its position from fills (sent to it by the
-router) and, after a restart, from the journal's fills of the trading day: never by asking
-another actor.
+router) and, after a restart or when a new trading day begins, from the journal
+(``core.recovery.restore_strategy``: the fills of a carried position since it was last flat,
+then the day's; the order still working today): never by asking another actor.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from typing import Any
 
 from config.actors import RISK_GATE
 from config.symbols import SymbolConfig
+from core.market_hours import MarketHours
+from core.recovery import CARRIED_PRODUCTS, carries, restore_strategy
 from journal import Journal
-from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick, WarmUp
+from messages import (
+    DayStarted,
+    Fill,
+    OrderEvent,
+    OrderRejected,
+    OrderStatus,
+    Product,
+    Tick,
+    WarmUp,
+)
 from strategies.base import Signal
 from strategies.registry import make_strategy
 from strategies.trader import SymbolTrader
@@ -34,13 +47,21 @@ def client_id_prefix(symbol: str) -> str:
 
 class Strategy(PooledSupervisedActor):
     def __init__(
-        self, link: Link, *, settings: SymbolConfig, journal_path: str, day_start_ns: int
+        self,
+        link: Link,
+        *,
+        settings: SymbolConfig,
+        journal_path: str,
+        hours: MarketHours,
+        start_day: datetime.date,
     ) -> None:
         super().__init__(link)
         self.settings = settings
         self.symbol = settings.symbol
         self.journal_path = journal_path
-        self.day_start_ns = day_start_ns
+        self.hours = hours
+        self.start_day = start_day
+        self.day = start_day
         self.journal: Journal | None = None
         self.trader: SymbolTrader | None = None
         self.metrics = link.metrics
@@ -48,7 +69,10 @@ class Strategy(PooledSupervisedActor):
         self.signal_counters: dict[Signal, Any] = {}
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(self.journal_path, self.link.clock, any_thread=True)
+        journal = self.journal = Journal.open(
+            self.journal_path, self.link.clock, any_thread=True, zone=str(self.hours.zone)
+        )
+        self.day = max(journal.current_day() or self.start_day, self.start_day)
         self.trader = SymbolTrader(
             symbol=self.symbol,
             quantity=self.settings.quantity,
@@ -60,20 +84,30 @@ class Strategy(PooledSupervisedActor):
             next_seq=journal.max_strategy_seq(self.symbol) + 1,
             tick_size_paise=self.settings.tick_size_paise,
         )
-        fills = journal.fills(symbol=self.symbol, since_ns=self.day_start_ns)
-        pending = [
-            order.client_id
-            for order in journal.open_orders()
-            if order.symbol == self.symbol and order.created_ns >= self.day_start_ns
-        ]
-        self.trader.restore(fills, pending_client_id=pending[-1] if pending else None)
-        if fills or pending:
+        self._restore()
+
+    def _restore(self) -> None:
+        """Position and the working order for the day, from the journal (see the docstring)."""
+        journal, trader = self.journal, self.trader
+        assert journal is not None and trader is not None
+        restored = restore_strategy(
+            self.day,
+            self.symbol,
+            journal.fills_before(self.day, CARRIED_PRODUCTS, symbol=self.symbol),
+            journal.fills_of_day(self.day, symbol=self.symbol),
+            [order for order in journal.open_orders() if order.symbol == self.symbol],
+        )
+        trader.reset_position()
+        trader.restore(restored.fills, pending_client_id=restored.pending_client_id)
+        if restored.fills or restored.pending_client_id:
+            waiting = restored.pending_client_id
             _log.info(
-                "%s restored: position %d from %d fills%s",
+                "%s restored for %s: position %d from %d fills%s",
                 self.name,
-                self.trader.position,
-                len(fills),
-                f", waiting on {pending[-1]}" if pending else "",
+                self.day,
+                trader.position,
+                len(restored.fills),
+                f", waiting on {waiting}" if waiting else "",
             )
 
     def stopping(self) -> None:
@@ -89,7 +123,8 @@ class Strategy(PooledSupervisedActor):
                 self._count_signal(trader.last_signal)
             if intent is None:
                 return
-            self.journal.record_intent(intent, trader.next_seq - 1)
+            self.journal.record_intent(intent, trader.next_seq - 1, self.day)
+            self.link.faults_at("strategy.intent_journaled")
             self.address(RISK_GATE).tell(intent)
             counter = self.intent_counters.get(intent.side.value)
             if counter is None:
@@ -101,7 +136,15 @@ class Strategy(PooledSupervisedActor):
                 latency = (self.link.clock.now_ns() - message.receive_ns) / 1e9
                 self.metrics.tick_to_intent.observe(max(0.0, latency))
         elif isinstance(message, Fill):
+            if self.hours.trading_day(message.at_ns) < self.day:
+                if carries(message.product):
+                    self._restore()  # yesterday's fill, told late: the journal has it
+                return
             trader.on_fill(message)
+        elif isinstance(message, DayStarted):
+            if message.day > self.day:
+                self.day = message.day
+                self._restore()
         elif isinstance(message, OrderEvent):
             trader.on_order_event(message)
             if message.status is OrderStatus.REJECTED:

@@ -8,17 +8,25 @@ goes out in batched ``Marks`` to the actors that value positions and check price
 
 The source object outlives this actor: a restarted TickFeed continues the same replay or the
 same synthetic session instead of starting the day over.
+
+TickFeed owns market time, so it also says when a **trading day** begins: the first tick of a
+later day (or, with a live feed, the wall clock crossing midnight in the exchange's zone) makes
+it close the old day's marks, let the paper venue begin the day (expire day orders, square off
+MIS), and tell ``DayStarted`` to every actor that keeps daily figures — all before that tick goes
+anywhere, so no order of the new day can meet yesterday's books.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections import deque
 from typing import Any, Protocol
 
 from config.actors import TICK_FEED, is_strategy, strategy_actor_name, symbol_of_strategy
+from core.market_hours import MarketHours
 from feeds.base import Batch, TickSource
-from messages import ChildRestarted, FeedStatus, Mark, Marks, Tick, WarmUp
+from messages import ChildRestarted, DayStarted, FeedStatus, Mark, Marks, Tick, WarmUp
 from supervisors import SupervisedActor
 from supervisors.directory import Address
 from supervisors.spec import Link
@@ -32,6 +40,8 @@ class MarketObserver(Protocol):
     """Something that must see the market as it moves: the paper venue."""
 
     def observe(self, tick: Tick) -> None: ...
+
+    def begin_day(self, day: datetime.date) -> None: ...
 
 
 class TickFeed(SupervisedActor):
@@ -52,8 +62,18 @@ class TickFeed(SupervisedActor):
         pace_by: tuple[str, ...] = (),
         market_start_ns: int | None = None,
         warmup_depth: dict[str, int] | None = None,
+        hours: MarketHours | None = None,
+        start_day: datetime.date | None = None,
+        day_to: tuple[str, ...] = (),
+        live_time: bool = False,
     ) -> None:
         super().__init__(link)
+        self.hours = hours
+        self.day = start_day
+        self.day_end_ns = hours.day_bounds(start_day)[1] if hours and start_day else 2**63 - 1
+        self.day_to = day_to
+        self.live_time = live_time
+        """The feed's market time is the wall clock (Kite): midnight comes without a tick."""
         self.source = source
         self.symbols = symbols
         self.marks_to = marks_to
@@ -156,6 +176,8 @@ class TickFeed(SupervisedActor):
         self.wake_in(min(self.max_poll_wait, max(self.min_poll_interval, wait)), "poll")
 
     def _deliver(self, tick: Tick) -> None:
+        if tick.exchange_ns >= self.day_end_ns:
+            self._begin_day(tick.exchange_ns)
         strategy = self.strategies.get(tick.symbol)
         if strategy is None:
             self.link.metrics.ticks_dropped.labels(reason="unknown_symbol").inc()
@@ -179,6 +201,23 @@ class TickFeed(SupervisedActor):
             if self.market_ns - self._marks_sent_at > 1_000_000_000:
                 self._send_marks()
 
+    def _begin_day(self, at_ns: int) -> None:
+        """Market time has reached a later trading day: see the module docstring."""
+        assert self.hours is not None
+        day = self.hours.trading_day(at_ns)
+        self.day_end_ns = self.hours.day_bounds(day)[1]
+        if self.day is not None and day <= self.day:
+            return
+        previous, self.day = self.day, day
+        self._send_marks()  # the old day's last prices, valued on the old day
+        begin = getattr(self.observer, "begin_day", None)
+        if begin is not None:
+            begin(day)
+        _log.info("trading day %s begins (market time %s)", day, self.hours.local(at_ns))
+        started = DayStarted(day=day, previous=previous, market_ns=at_ns)
+        for name in self.day_to:
+            self.address(name).tell(started)
+
     def _send_marks(self) -> None:
         if not self.latest:
             return
@@ -197,6 +236,8 @@ class TickFeed(SupervisedActor):
 
     def _send_status(self) -> None:
         now_ns = self.link.clock.now_ns()
+        if self.live_time and now_ns >= self.day_end_ns:
+            self._begin_day(now_ns)
         status = FeedStatus(
             connected=bool(getattr(self.source, "connected", not self.finished)),
             started_ns=self.started_ns,

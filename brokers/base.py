@@ -56,14 +56,18 @@ class BrokerTrade(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BrokerPosition(msgspec.Struct, frozen=True, kw_only=True):
-    """The broker's net position in a symbol: ``quantity`` signed (negative is short),
-    ``open_cost`` the signed paise cost of the open quantity, comparable with
-    ``messages.PositionUpdate.open_cost``. For Kite it is derived as average price x quantity,
-    so it can differ from shikra's FIFO figure by rounding: compare it with a tolerance."""
+    """The broker's net position in one symbol and product (Kite keeps one per product):
+    ``quantity`` signed (negative is short), ``open_cost`` the signed paise cost of the open
+    quantity (average price x quantity, *without* the contract multiplier), comparable with
+    shikra's own. For Kite it is derived from a rounded average, so it can differ from shikra's
+    FIFO figure by rounding: compare it with a tolerance. ``multiplier``: the contract's (value
+    = price x quantity x multiplier; 1000 for an MCX mini, 1 for equity)."""
 
     symbol: str
+    product: Product
     quantity: int
     open_cost: Paise
+    multiplier: int = 1
 
 
 BrokerUpdate = BrokerOrder | BrokerTrade

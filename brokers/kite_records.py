@@ -102,8 +102,10 @@ def net_positions(data: dict[str, Any]) -> list[BrokerPosition]:
     average is a decimal of its own making, so reconciliation compares it with a tolerance."""
     quantity: dict[str, int] = {}
     cost: dict[str, Decimal] = {}
+    products: dict[str, Product] = {}
     for item in data.get("net", []):
         symbol = symbol_of(item)
+        products.setdefault(symbol, Product(item["product"]))
         held = int(item.get("quantity") or 0)
         quantity[symbol] = quantity.get(symbol, 0) + held
         average = Decimal(str(item.get("average_price") or 0)) * 100
@@ -111,6 +113,7 @@ def net_positions(data: dict[str, Any]) -> list[BrokerPosition]:
     return [
         BrokerPosition(
             symbol=symbol,
+            product=products[symbol],
             quantity=quantity[symbol],
             open_cost=int(cost[symbol].quantize(Decimal(1), rounding=ROUND_HALF_UP)),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 
 from brokers.base import BrokerPosition
+from messages.orders import Product
 
 
 class PaperPositionBook:
@@ -19,9 +20,13 @@ class PaperPositionBook:
 
     def __init__(self) -> None:
         self._lots: dict[str, deque[list[int]]] = {}
+        self._products: dict[str, Product] = {}
 
-    def apply(self, symbol: str, signed_quantity: int, price: int) -> None:
+    def apply(
+        self, symbol: str, signed_quantity: int, price: int, product: Product = Product.MIS
+    ) -> None:
         """Book one execution: ``signed_quantity`` positive for a buy, negative for a sell."""
+        self._products[symbol] = product
         lots = self._lots.setdefault(symbol, deque())
         left = signed_quantity
         while left and lots and (lots[0][1] > 0) != (left > 0):
@@ -40,6 +45,7 @@ class PaperPositionBook:
         return [
             BrokerPosition(
                 symbol=symbol,
+                product=self._products.get(symbol, Product.MIS),
                 quantity=sum(quantity for _, quantity in lots),
                 open_cost=sum(price * quantity for price, quantity in lots),
             )

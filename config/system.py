@@ -122,12 +122,19 @@ class HeartbeatConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=
 
 class PositionSyncConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How often our books are compared with the broker's, and what to do when they disagree:
-    ``adopt`` the broker's book, ``halt`` new trading until a person looks, or only ``alert``."""
+    ``adopt`` the broker's book, ``halt`` new trading until a person looks, or only ``alert``.
+
+    Only what shikra trades is compared: each configured symbol in its configured product, less
+    what orders placed by hand today did to it. The rest of the account (other symbols,
+    other products, hand trades) is *foreign*: reported, and left alone unless ``foreign =
+    "halt"``."""
 
     interval_seconds: PositiveFloat = 30.0
     policy: Literal["adopt", "halt", "alert"] = "alert"
     avg_price_tolerance_bps: NonNegativeFloat = 1.0
     """Average prices closer than this (basis points) count as equal: brokers round them."""
+    foreign: Literal["report", "halt"] = "report"
+    """What holdings that are not shikra's do: only be reported, or halt new trading."""
 
 
 def _parse_clock(text: str) -> datetime.time:

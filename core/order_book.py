@@ -60,6 +60,14 @@ class OrderBook:
         and UNKNOWN count as open: each may yet become a position."""
         return [order for order in self._orders.values() if not order.is_terminal]
 
+    def learn_broker_id(self, client_id: str, broker_order_id: str) -> TrackedOrder:
+        """Record the broker's id for an order that has none yet (a lookup or a pushed update
+        told it). Raises ``OrderStateError`` if the order has another, or the id belongs to
+        another order: two orders sharing an id means one report is wrong."""
+        order = self._require(client_id)
+        self._set_broker_id(order, broker_order_id)
+        return order
+
     def transition(
         self,
         client_id: str,

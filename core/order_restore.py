@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from core.order_book import OrderBook
-from journal import OrderRecord
+from core.records import OrderRecord
 from messages import Fill, OrderIntent, OrderStatus, OrderType, Product
 
 _PATH: dict[OrderStatus, tuple[OrderStatus, ...]] = {

@@ -92,16 +92,43 @@ class PnLLedger:
         self._winning_sum = 0
         self._losing_sum = 0  # as a positive number
         self._curve: deque[tuple[int, int]] = deque(maxlen=max_curve_points)
+        self._pending_carry: dict[str, int] = {}
+        self._carry_taken: list[tuple[str, int]] = []
 
-    def apply_fill(self, fill: Fill) -> AppliedFill:
+    def carry(self, symbol: str, quantity: int, reference: int | None) -> None:
+        """A position carried into the day (CNC, NRML), valued from ``reference``: today's PnL
+        of it is measured from there, so the day starts at zero. ``None``: the reference is not
+        known yet; it becomes the symbol's first market price of the day (its first mark, or
+        its first fill if that comes first), which ``take_carry_references`` then reports so
+        the caller can journal it. Call before the day's fills."""
+        if reference is None:
+            self._pending_carry[symbol] = quantity
+        else:
+            self._book.carry(symbol, quantity, reference)
+
+    def take_carry_references(self) -> list[tuple[str, int]]:
+        """References chosen since the last call, ``(symbol, price)``, to be journaled."""
+        taken, self._carry_taken = self._carry_taken, []
+        return taken
+
+    def _settle_carry(self, symbol: str, price: int) -> None:
+        quantity = self._pending_carry.pop(symbol, None)
+        if quantity is not None:
+            self._book.carry(symbol, quantity, price)
+            self._carry_taken.append((symbol, price))
+
+    def apply_fill(self, fill: Fill, *, charged: bool = True) -> AppliedFill:
         """Book the fill, charge it, and move net, peak and drawdown. A fill whose trade id was
-        already applied changes nothing and is charged nothing."""
+        already applied changes nothing and is charged nothing. ``charged=False``: a book
+        adjustment (adopting the broker's position), which is no trade and costs nothing."""
         # Refuse an uncharged product before the book changes, so a refusal leaves no trace.
         self._calculator.rates.for_product(fill.product)
+        if fill.symbol in self._pending_carry and not self._book.has_applied(fill.trade_id):
+            self._settle_carry(fill.symbol, fill.price)
         outcome = self._book.apply(fill)
         if outcome.duplicate:
             return AppliedFill(outcome, NO_CHARGES)
-        charges = self._calculator.charge(fill)
+        charges = self._calculator.charge(fill) if charged else NO_CHARGES
         symbol = fill.symbol
         fee = charges.total
         self._realized += outcome.realized
@@ -118,11 +145,17 @@ class PnLLedger:
         if type(price_paise) is not int or price_paise <= 0:
             raise ValueError(f"mark for {symbol} must be a positive int of paise: {price_paise!r}")
         self._marks[symbol] = price_paise
+        if symbol in self._pending_carry:
+            self._settle_carry(symbol, price_paise)
         self._revalue(symbol, self._book.position(symbol))
         self._net_changed(at_ns, always_record=False)
 
     def position(self, symbol: str) -> Position:
         return self._book.position(symbol)
+
+    def symbols(self) -> tuple[str, ...]:
+        """Every symbol with a position or a fill today (sorted)."""
+        return self._book.symbols()
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
         """``{symbol: (quantity, open_cost)}`` of open positions, for ``core.reconcile``."""

@@ -171,6 +171,23 @@ class PositionBook:
             round_trip_realized=round_trip_realized,
         )
 
+    def carry(self, symbol: str, quantity: int, price: int) -> None:
+        """Open a position carried in from an earlier day, valued from ``price`` (its reference
+        for today): a lot with no realized PnL and no fill of today behind it. Only into a flat
+        symbol: a carried position is the day's starting point."""
+        quantity = _require_int("carried quantity", quantity)
+        price = _require_int("carried price", price)
+        if quantity == 0:
+            return
+        if price <= 0:
+            raise ValueError(f"carried {symbol}: price must be positive, got {price}")
+        book = self._books.setdefault(symbol, _SymbolBook(symbol))
+        if book.quantity != 0:
+            raise ValueError(f"carried {symbol}: the book already holds {book.quantity}")
+        book.lots.append(Lot(price, quantity))
+        book.quantity = quantity
+        book.open_cost = price * quantity
+
     def position(self, symbol: str) -> Position:
         """The symbol's position; a symbol never traded is flat."""
         book = self._books.get(symbol)

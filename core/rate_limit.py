@@ -109,11 +109,12 @@ class RateLimiter:
         self._latest = now
         return True
 
-    def new_day(self) -> None:
-        """Reset the per-day caps: call at the start of a trading day."""
+    def new_day(self, used: int = 0) -> None:
+        """Reset the per-day caps at the start of a trading day, with ``used`` of them already
+        spent (a restart mid-day: the journal counts the day's orders sent so far)."""
         for window in self._windows:
             if isinstance(window, _DayCap):
-                window.used = 0
+                window.used = min(used, window.capacity)
 
 
 class Priority(enum.IntEnum):
@@ -162,6 +163,10 @@ class PriorityRateLimiter(Generic[T]):
             if queue:
                 break
         return ready
+
+    def new_day(self, used: int = 0) -> None:
+        """See ``RateLimiter.new_day``."""
+        self.limiter.new_day(used)
 
     def next_ready_in(self, now: float) -> float | None:
         """Seconds until ``pop_ready`` would release something: None when nothing is queued,

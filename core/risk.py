@@ -17,10 +17,14 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from core.market_hours import MarketHours
+from core.recovery import RiskRestore
 from messages import (
+    Fill,
     OrderIntent,
     OrderType,
     PnLUpdate,
+    ReconcilePolicy,
+    ReconciliationReport,
     RejectReason,
     Side,
     StateSource,
@@ -80,9 +84,13 @@ class RiskBook:
     instruments: dict[str, Instrument]
     hours: MarketHours
     state: TradingState = TradingState.RECONCILING
+    state_source: StateSource = StateSource.STARTUP
+    """Who set the current state: a daily limit's halt ends with its day, an operator's not."""
     resume_to: TradingState = TradingState.ACTIVE
     """The state to enter once start-up reconciliation is clean (a journaled halt survives)."""
     positions: dict[str, int] = field(default_factory=dict)
+    trade_ids: set[str] = field(default_factory=set)
+    """Fills of the day already in ``positions``: one delivered again counts once."""
     marks: dict[str, int] = field(default_factory=dict)
     working: dict[str, _Working] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
@@ -241,13 +249,76 @@ class RiskBook:
 
     # -- what the book learns --------------------------------------------------------------
 
-    def on_fill(self, symbol: str, side: Side, quantity: int, client_id: str) -> None:
-        self.positions[symbol] = self.positions.get(symbol, 0) + side.sign * quantity
-        working = self.working.get(client_id)
+    def on_fill(self, fill: Fill) -> bool:
+        """Count a fill in the position, once per trade id; False if it was counted already."""
+        if fill.trade_id in self.trade_ids:
+            return False
+        self.trade_ids.add(fill.trade_id)
+        self.positions[fill.symbol] = self.positions.get(fill.symbol, 0) + fill.side.signed(
+            fill.quantity
+        )
+        working = self.working.get(fill.client_id)
         if working is not None:
-            working.remaining -= quantity
+            working.remaining -= fill.quantity
             if working.remaining <= 0:
-                del self.working[client_id]
+                del self.working[fill.client_id]
+        return True
+
+    def restore(self, restored: RiskRestore, in_flight: frozenset[str] = frozenset()) -> None:
+        """Take what the recovery model says RiskGate knows for the day (at a start, or a new
+        trading day): positions, the fills in them, working orders, used client ids. The
+        trading state is not touched here (see ``new_day`` and ``restored.resume_to``).
+        ``in_flight``: orders approved but not yet journaled by the router, kept as working
+        (the journal cannot know them yet)."""
+        kept = {cid: self.working[cid] for cid in in_flight if cid in self.working}
+        self.positions = dict(restored.positions)
+        self.trade_ids = set(restored.trade_ids)
+        self.seen_ids = set(restored.seen_ids) | set(kept)
+        self.working = kept
+        for order in restored.working:
+            self.restore_working(order.client_id, order.symbol, order.side, order.remaining)
+        if self.state is TradingState.RECONCILING:
+            self.resume_to = restored.resume_to
+
+    def new_day(
+        self, restored: RiskRestore, at_ns: int, in_flight: frozenset[str] = frozenset()
+    ) -> TradingStateChanged | None:
+        """A new trading day: the books for the day, no PnL yet (today's starts at zero), a
+        fresh minute window, and a halt or reduce set by a daily limit lifted — the day it was
+        about is over. Any other halt stays until someone resumes."""
+        self.restore(restored, in_flight)
+        self.pnl = None
+        self.approvals.clear()
+        daily = self.state_source is StateSource.LIMIT
+        if daily and self.state in (TradingState.HALTED, TradingState.REDUCING):
+            return self.change(
+                TradingState.ACTIVE,
+                StateSource.LIMIT,
+                "a new trading day: daily limits reset",
+                at_ns,
+            )
+        return None
+
+    def on_reconciliation(
+        self, report: ReconciliationReport, at_ns: int
+    ) -> TradingStateChanged | None:
+        """What a reconciliation's verdict does to the state. Clean at start-up: enter the
+        state to resume to. A confirmed difference under ``halt``: HALTED (at start-up too).
+        Under ``alert`` a difference is reported and trading goes on — also out of the start-up
+        RECONCILING, or an alert policy would be a halt in disguise. Under ``adopt`` the report
+        is clean once the broker's book is adopted; one that could not be adopted stays
+        RECONCILING at start-up (and is only reported later)."""
+        halt = not report.clean and report.policy is ReconcilePolicy.HALT
+        if halt:
+            reason = f"positions disagree with the broker ({len(report.diffs)} differences)"
+            return self.change(TradingState.HALTED, StateSource.RECONCILIATION, reason, at_ns)
+        if self.state is not TradingState.RECONCILING:
+            return None
+        if report.clean or report.policy is ReconcilePolicy.ALERT:
+            detail = "clean" if report.clean else f"{len(report.diffs)} differences reported"
+            reason = f"start-up reconciliation #{report.run}: {detail}"
+            return self.change(self.resume_to, StateSource.RECONCILIATION, reason, at_ns)
+        return None
 
     def restore_working(self, client_id: str, symbol: str, side: Side, remaining: int) -> None:
         """After a restart: an order the journal says is still working."""
@@ -298,6 +369,7 @@ class RiskBook:
         if state is self.state:
             return None
         previous, self.state = self.state, state
+        self.state_source = source
         return TradingStateChanged(
             state=state, previous=previous, source=source, reason=reason, at_ns=at_ns
         )

@@ -34,7 +34,7 @@ from daemon.market import NotAvailableYet
 from daemon.systemd import Notifier
 from daemon.topology import build
 from feeds.kite_instruments import UnknownInstrument
-from journal import Journal, export_day
+from journal import Journal, export_days
 from metrics import Metrics
 
 _log = logging.getLogger("shikra")
@@ -110,7 +110,7 @@ def run(config_path: str, duration: float | None) -> int:
     stopped = tree.stop(timeout=60.0)
     if not stopped:
         _log.error("some actors did not stop in time")
-    _export(daemon.journal_path, daemon.market.hours, daemon.market.day_start_ns, clock)
+    _export(daemon.journal_path, daemon.market.hours, clock)
     server.shutdown()
     server.server_close()
     if tree.escalated:
@@ -120,16 +120,19 @@ def run(config_path: str, duration: float | None) -> int:
     return EXIT_OK
 
 
-def _export(journal_path: Path, hours: MarketHours, day_start_ns: int, clock: WallClock) -> None:
-    """The trading day's orders, fills and round trips as CSV, next to the journal."""
+def _export(journal_path: Path, hours: MarketHours, clock: WallClock) -> None:
+    """The day being traded, and every earlier day without its files (a kill -9 leaves none),
+    as CSV next to the journal: orders, fills and round trips."""
     try:
-        day = hours.trading_day(day_start_ns)
-        out = journal_path.parent / "exports" / day.isoformat()
-        with Journal.open(journal_path, clock) as journal:
-            files = export_day(journal, day, out, tz=str(hours.zone))
-        _log.info(
-            "exported %s",
-            ", ".join(str(Path(f)) for f in (files.orders, files.fills, files.trades)),
-        )
+        with Journal.open(journal_path, clock, zone=str(hours.zone)) as journal:
+            today = journal.current_day()
+            days = export_days(
+                journal,
+                journal_path.parent / "exports",
+                str(hours.zone),
+                through=today,
+                again=() if today is None else (today,),
+            )
+        _log.info("exported %s", ", ".join(day.isoformat() for day in days) or "nothing")
     except Exception:  # an export failure must not turn a clean stop into a crash
         _log.exception("daily export failed")

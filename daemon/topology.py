@@ -43,7 +43,7 @@ from core.risk import Instrument, RiskBook, RiskLimits
 from daemon.market import Market, hours_for, market_for
 from daemon.systemd import Notifier
 from journal import Journal
-from messages import ReconcilePolicy
+from messages import Product, ReconcilePolicy
 from metrics import Metrics
 from metrics.build import build_labels
 from strategies.registry import make_strategy
@@ -88,8 +88,12 @@ def build(
     state_dir = Path(config.system.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
-    Journal.open(journal_path, clock).close()  # create the schema once, before any actor
     market, venue, outside = _outside_world(config, clock, journal_path)
+    start_day = market.hours.trading_day(market.day_start_ns)
+    # The schema once, before any actor; and the day this process trades in, which an actor
+    # restarted later in this process reads (the journal's current day moves at each boundary).
+    with Journal.open(journal_path, clock, zone=str(market.hours.zone)) as journal:
+        journal.set_current_day(start_day, clock.now_ns())
     broker = MeteredBroker(outside, metrics)
     children = tuple(
         _child(
@@ -198,20 +202,30 @@ def _factory(
     journal: str,
     notifier: Notifier | None = None,
 ) -> Any:
-    day = market.day_start_ns
+    hours, day = market.hours, market.hours.trading_day(market.day_start_ns)
     if is_strategy(name):
         settings = config.symbol(symbol_of_strategy(name))
         return lambda link: Strategy.start(
-            link, settings=settings, journal_path=journal, day_start_ns=day
+            link, settings=settings, journal_path=journal, hours=hours, start_day=day
         )
     if name == PNL_TRACKER:
         rates = _charge_rates(config)
         return lambda link: PnLTracker.start(
-            link, journal_path=journal, rates=rates, publish_to=(RISK_GATE,)
+            link,
+            journal_path=journal,
+            rates=rates,
+            publish_to=(RISK_GATE,),
+            hours=hours,
+            start_day=day,
         )
     if name == RISK_GATE:
         return lambda link: RiskGate.start(
-            link, book=_risk_book(config, market), journal_path=journal, publish_to=(HEARTBEAT,)
+            link,
+            book=_risk_book(config, market),
+            journal_path=journal,
+            start_day=day,
+            products=_products(config),
+            publish_to=(HEARTBEAT,),
         )
     if name == ORDER_ROUTER:
         o = config.orders
@@ -223,6 +237,8 @@ def _factory(
             limits=limits,
             lookup_attempts=o.unknown_lookup_attempts,
             check_interval=o.working_check_seconds,
+            hours=hours,
+            start_day=day,
         )
     if name == POSITION_SYNC:
         p = config.position_sync
@@ -233,7 +249,10 @@ def _factory(
             interval=p.interval_seconds,
             policy=ReconcilePolicy(p.policy),
             tolerance_bps=p.avg_price_tolerance_bps,
-            day_start_ns=day,
+            hours=hours,
+            start_day=day,
+            scope=_products(config),
+            halt_on_foreign=p.foreign == "halt",
         )
     if name == TICK_FEED:
         return lambda link: TickFeed.start(
@@ -251,6 +270,10 @@ def _factory(
                 x.symbol: make_strategy(x.strategy, x.strategy_params()).warmup_ticks
                 for x in config.symbols
             },
+            hours=hours,
+            start_day=day,
+            day_to=_day_keepers(config),
+            live_time=market.live_time,
         )
     if name == HEARTBEAT:
         h = config.heartbeat
@@ -264,6 +287,17 @@ def _factory(
             notifier=notifier,
         )
     raise ValueError(f"no actor named {name!r}")
+
+
+def _products(config: Config) -> dict[str, Product]:
+    """Each configured symbol and the product shikra trades it in."""
+    return {x.symbol: Product(x.product) for x in config.symbols}
+
+
+def _day_keepers(config: Config) -> tuple[str, ...]:
+    """Every actor that keeps daily figures and is told when a trading day begins."""
+    strategies = tuple(x.actor_name for x in config.symbols)
+    return (RISK_GATE, PNL_TRACKER, ORDER_ROUTER, POSITION_SYNC, *strategies)
 
 
 def _downstream(config: Config) -> tuple[str, ...]:

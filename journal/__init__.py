@@ -2,8 +2,8 @@
 position adjustment, in one SQLite file (WAL) in the state directory. Actors write it before
 they act and read it back when they restart (design rules 5-7)."""
 
-from journal.export import ExportedFiles, export_day, rupees
-from journal.records import AdjustmentRecord, IntentRecord, OrderRecord
+from core.records import AdjustmentRecord, IntentRecord, OrderRecord, StateRecord
+from journal.export import ExportedFiles, export_day, export_days, rupees
 from journal.store import Journal
 from journal.trades import RoundTrip, round_trips
 
@@ -14,7 +14,9 @@ __all__ = [
     "Journal",
     "OrderRecord",
     "RoundTrip",
+    "StateRecord",
     "export_day",
+    "export_days",
     "round_trips",
     "rupees",
 ]

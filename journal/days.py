@@ -3,20 +3,23 @@ nanoseconds; the journal's day filters and the CSV exports speak IST, where a da
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from core.market_hours import NS_PER_SECOND, trading_day_of
+from core.market_hours import day_bounds_ns as _day_bounds_ns
+
 DEFAULT_TZ = "Asia/Kolkata"
-NS_PER_SECOND = 1_000_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
 def day_bounds_ns(day: date, tz: str = DEFAULT_TZ) -> tuple[int, int]:
     """``[start, end)`` of ``day`` in ``tz`` as epoch nanoseconds (exact integers)."""
-    zone = ZoneInfo(tz)
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return _to_ns(start), _to_ns(end)
+    return _day_bounds_ns(day, ZoneInfo(tz))
+
+
+def day_of(at_ns: int, tz: str = DEFAULT_TZ) -> date:
+    """The trading day (local date in ``tz``) that ``at_ns`` falls on."""
+    return trading_day_of(at_ns, ZoneInfo(tz))
 
 
 def format_time(ns: int, tz: str = DEFAULT_TZ) -> str:
@@ -25,7 +28,3 @@ def format_time(ns: int, tz: str = DEFAULT_TZ) -> str:
     seconds, rest = divmod(ns, NS_PER_SECOND)
     moment = datetime.fromtimestamp(seconds, ZoneInfo(tz)).replace(microsecond=rest // 1_000)
     return moment.isoformat(timespec="milliseconds")
-
-
-def _to_ns(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1) * 1_000

@@ -106,3 +106,29 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object
         writer.writerows(rows)
     os.replace(partial, path)
     return path
+
+
+def export_days(
+    journal: JournalReader,
+    exports_dir: str | Path,
+    tz: str = DEFAULT_TZ,
+    *,
+    through: date | None = None,
+    again: Iterable[date] = (),
+) -> list[date]:
+    """Export every trading day with records (up to ``through``) that has no export yet, and
+    the days in ``again`` (a day still being traded) even if it has: after a kill -9 or a run
+    that crossed midnight, each day still gets its files. Returns the days written."""
+    root = Path(exports_dir)
+    redo = set(again)
+    written: list[date] = []
+    for day in journal.days_with_records():
+        if through is not None and day > through:
+            continue
+        if day in redo or not (root / day.isoformat() / "orders.csv").exists():
+            export_day(journal, day, root / day.isoformat(), tz)
+            written.append(day)
+    for day in sorted(redo - set(written)):
+        export_day(journal, day, root / day.isoformat(), tz)
+        written.append(day)
+    return written

@@ -1,4 +1,6 @@
-"""What the journal's readers return, and the conversions between rows and messages.
+"""The conversions between the journal's rows and what its readers return: messages where a
+table holds exactly one, and the records of ``core.records`` (defined there, so that ``core``
+never imports the journal) where it knows more.
 
 Where a table holds exactly a message (fills, order events, trading-state changes) the reader
 returns that message, so a restarted actor replays the same objects it once received. Where the
@@ -8,51 +10,12 @@ it returns one of these records. They are plain data, not messages: nothing send
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 
-import msgspec
-
+from core.records import AdjustmentRecord, IntentRecord, OrderRecord, StateRecord
 from messages.control import StateSource, TradingState, TradingStateChanged
 from messages.orders import Fill, OrderEvent, OrderIntent, OrderStatus, OrderType, Product, Side
-
-
-class IntentRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """An intent as a strategy journaled it, before sending it."""
-
-    intent: OrderIntent
-    strategy_seq: int
-    created_ns: int
-
-
-class OrderRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """An order's current state, as the router last journaled it. ``order_type`` and
-    ``product`` are ``None`` for an order the journal only knows from an event."""
-
-    client_id: str
-    symbol: str
-    side: Side
-    quantity: int
-    order_type: OrderType | None
-    limit_price: int | None
-    trigger_price: int | None
-    product: Product | None
-    status: OrderStatus
-    broker_order_id: str | None
-    filled_quantity: int
-    reason: str
-    created_ns: int
-    updated_ns: int
-
-
-class AdjustmentRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """A change to a position that did not come from a fill (e.g. adopting the broker's book):
-    ``quantity_delta`` shares and ``cost_delta`` paise of open cost."""
-
-    symbol: str
-    quantity_delta: int
-    cost_delta: int
-    reason: str
-    at_ns: int
 
 
 def intent_record(row: sqlite3.Row) -> IntentRecord:
@@ -69,7 +32,10 @@ def intent_record(row: sqlite3.Row) -> IntentRecord:
         origin_ns=row["origin_ns"],
     )
     return IntentRecord(
-        intent=intent, strategy_seq=row["strategy_seq"], created_ns=row["created_ns"]
+        intent=intent,
+        strategy_seq=row["strategy_seq"],
+        created_ns=row["created_ns"],
+        day=_day(row["day"]),
     )
 
 
@@ -90,6 +56,8 @@ def order_record(row: sqlite3.Row) -> OrderRecord:
         reason=row["reason"],
         created_ns=row["created_ns"],
         updated_ns=row["updated_ns"],
+        day=_day(row["day"]),
+        sent=bool(row["sent"]),
     )
 
 
@@ -131,6 +99,10 @@ def trading_state_changed(row: sqlite3.Row) -> TradingStateChanged:
     )
 
 
+def state_record(row: sqlite3.Row) -> StateRecord:
+    return StateRecord(change=trading_state_changed(row), day=_day(row["day"]))
+
+
 def adjustment_record(row: sqlite3.Row) -> AdjustmentRecord:
     return AdjustmentRecord(
         symbol=row["symbol"],
@@ -138,4 +110,12 @@ def adjustment_record(row: sqlite3.Row) -> AdjustmentRecord:
         cost_delta=row["cost_delta"],
         reason=row["reason"],
         at_ns=row["at_ns"],
+        day=_day(row["day"]),
+        product=Product(row["product"]),
+        trade_id=row["trade_id"],
     )
+
+
+def _day(text: str) -> datetime.date:
+    # A row without a day cannot exist after the version-2 upgrade; the epoch says so loudly.
+    return datetime.date.fromisoformat(text) if text else datetime.date(1970, 1, 1)

@@ -5,7 +5,8 @@ Read this package to learn what the system does. The flow, in messages:
     Tick -> OrderIntent / CancelIntent -> ApprovedOrder | OrderRejected -> OrderEvent, Fill
          -> PositionUpdate, PnLUpdate -> (RiskGate's limits) -> TradingStateChanged
     Halt / Reduce / Resume / Flatten (operator or limit), Ping / Pong / HealthReport (liveness),
-    ReconciliationReport (books vs broker), ChildDown / ChildRestarted / Escalated (supervision).
+    ReconciliationReport (books vs broker), ChildDown / ChildRestarted / Escalated (supervision),
+    DayStarted (a new trading day: daily figures start again).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import msgspec
 
 from messages.base import Delivery, Message, Nanos, Paise
+from messages.calendar import DayStarted
 from messages.control import (
     Flatten,
     Halt,
@@ -91,6 +93,7 @@ AnyMessage = (
     | StatusReport
     | ActorStatus
     | PnLQuery
+    | DayStarted
 )
 """Every sendable message: the tagged union the journal and the control socket decode into."""
 
@@ -142,6 +145,7 @@ __all__ = [
     "CancelIntent",
     "ChildDown",
     "ChildRestarted",
+    "DayStarted",
     "Delivery",
     "DiffKind",
     "Escalated",

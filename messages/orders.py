@@ -17,6 +17,10 @@ class Side(enum.Enum):
         """+1 for a buy, -1 for a sell: the change in position per unit of quantity."""
         return 1 if self is Side.BUY else -1
 
+    def signed(self, quantity: int) -> int:
+        """``quantity`` as a change in position: positive for a buy, negative for a sell."""
+        return quantity if self is Side.BUY else -quantity
+
 
 class OrderType(enum.Enum):
     """Kite's order types. SL is a stop-limit (trigger and limit price), SL-M a stop-market."""
@@ -28,11 +32,17 @@ class OrderType(enum.Enum):
 
 
 class Product(enum.Enum):
-    """Kite's products: MIS intraday, CNC delivery, NRML carry-forward derivatives."""
+    """Kite's products: MIS intraday, CNC delivery, NRML carry-forward derivatives, MTF margin
+    trading, CO and BO (cover and bracket, legacy intraday). ``UNKNOWN``: a product a broker
+    record named that this build does not know (counted, never a crash)."""
 
     MIS = "MIS"
     CNC = "CNC"
     NRML = "NRML"
+    MTF = "MTF"
+    CO = "CO"
+    BO = "BO"
+    UNKNOWN = "UNKNOWN"
 
 
 class OrderIntent(Message, frozen=True, kw_only=True):

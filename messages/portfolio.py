@@ -6,6 +6,7 @@ import enum
 from typing import ClassVar
 
 from messages.base import Delivery, Message, Nanos, Paise
+from messages.orders import Product
 
 
 class PositionUpdate(Message, frozen=True, kw_only=True):
@@ -60,7 +61,8 @@ class DiffKind(enum.Enum):
 
 
 class PositionDiff(Message, frozen=True, kw_only=True):
-    """One disagreement found by PositionSync."""
+    """One disagreement found by PositionSync, in one symbol and product (the broker keeps a
+    position per product: an MIS and a CNC position in one stock are two)."""
 
     symbol: str
     kind: DiffKind
@@ -68,6 +70,7 @@ class PositionDiff(Message, frozen=True, kw_only=True):
     broker_quantity: int
     local_open_cost: Paise
     broker_open_cost: Paise
+    product: Product = Product.MIS
 
 
 class ReconcilePolicy(enum.Enum):

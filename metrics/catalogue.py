@@ -257,6 +257,12 @@ class Metrics:
             ["symbol"],
             registry=r,
         )
+        self.foreign_positions = Gauge(
+            "shikra_foreign_positions",
+            "Holdings in the broker account that are not shikra's (symbols or products it does "
+            "not trade, or hand trades in its own): reported, never a difference.",
+            registry=r,
+        )
         self.reconciliation_mismatches = Counter(
             "shikra_reconciliation_mismatches",
             "Differences found between local and broker positions, by kind.",

@@ -231,6 +231,15 @@ class SymbolTrader:
         self.strategy = strategy
         self._prices_seen = seen
 
+    def reset_position(self) -> None:
+        """Forget the position, its exit state and the order waited on (a new trading day is
+        rebuilt from the journal with ``restore``); the indicators are kept: market history
+        does not end at midnight."""
+        self._position = StrategyPosition()
+        self._exit_state = None
+        self._applied_trade_ids = set()
+        self._pending = None
+
     def restore(self, fills: Iterable[Fill], pending_client_id: str | None = None) -> None:
         """Rebuild position and exit state from journaled fills after a restart.
 

@@ -51,6 +51,12 @@ class Link:
     started: threading.Event = field(default_factory=threading.Event)
     exited: threading.Event = field(default_factory=threading.Event)
 
+    def faults_at(self, point: str) -> None:
+        """Mark a named point inside a handler where a drill may inject a fault (see
+        ``supervisors.faults``); nothing at all unless fault injection is on."""
+        if self.faults is not None:
+            self.faults.at(self.name, point)
+
 
 Factory = Callable[[Link], pykka.ActorRef[Any]]
 """Starts one instance: ``lambda link: RiskGate.start(link, settings)``."""

@@ -12,7 +12,7 @@ from journal import Journal
 from messages import ApprovedOrder, OrderIntent, Side
 from metrics import Metrics
 from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
-from tests.actors.tree_harness import eventually
+from tests.actors.tree_harness import NSE, eventually
 
 
 class RecordingBroker:
@@ -52,6 +52,8 @@ def test_two_hundred_placements_respect_the_limits_and_exits_go_first(tmp_path: 
             link,
             broker=broker,
             journal_path=str(journal),
+            hours=NSE,
+            start_day=NSE.trading_day(clock.now_ns()),
             limits=[(10, 1.0), (400, 60.0), (5000, 86_400.0)],
         ),
     )

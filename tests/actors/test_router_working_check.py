@@ -14,7 +14,7 @@ from journal import Journal
 from messages import ApprovedOrder, OrderIntent, OrderStatus, OrderType, Product, Side
 from metrics import Metrics
 from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
-from tests.actors.tree_harness import eventually
+from tests.actors.tree_harness import NSE, eventually
 
 
 class SilentBroker:
@@ -82,6 +82,8 @@ def test_a_fill_whose_update_was_lost_is_found_by_the_working_order_check(tmp_pa
             link,
             broker=broker,
             journal_path=str(journal_path),
+            hours=NSE,
+            start_day=NSE.trading_day(clock.now_ns()),
             limits=[(10, 1.0)],
             check_interval=5.0,
             fills_to=(),

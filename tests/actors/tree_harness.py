@@ -3,17 +3,22 @@ on the synthetic feed, so a test can send it control messages and watch its metr
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from config import load_config_text
 from core.clock import WallClock
+from core.market_hours import MarketHours
 from daemon.topology import Daemon, build
 from metrics import Metrics
 
 SYMBOLS = ("NSE:INFY", "NSE:TCS", "NSE:RELIANCE")
+NSE = MarketHours(ZoneInfo("Asia/Kolkata"), datetime.time(9, 15), datetime.time(15, 30))
+"""NSE cash hours, for actors built by hand in a test."""
 
 
 def synthetic_config(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import zoneinfo
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from core.market_hours import MarketHours
 from core.risk import Instrument, RiskBook, RiskLimits
 from messages import (
+    Fill,
     OrderIntent,
     OrderType,
     PnLUpdate,
@@ -65,6 +67,14 @@ def intent(qty: int = 10, side: Side = Side.BUY, **kw) -> OrderIntent:
     return OrderIntent(side=side, quantity=qty, **fields)
 
 
+_trades = itertools.count(1)
+
+
+def fill(quantity: int, client_id: str, side: Side = Side.BUY) -> Fill:
+    return Fill(trade_id=f"T{next(_trades)}", client_id=client_id, symbol="NSE:INFY", side=side,
+                quantity=quantity, price=100_000)  # fmt: skip
+
+
 def reason(b: RiskBook, i: OrderIntent) -> RejectReason | None:
     return b.evaluate(i).reason
 
@@ -112,7 +122,7 @@ def test_max_order_value_boundary():
 
 def test_max_position_counts_position_and_working_orders():
     b = book()
-    b.on_fill("NSE:INFY", Side.BUY, 100, "earlier")
+    b.on_fill(fill(100, "earlier"))
     assert b.evaluate(intent(30)).approved  # working: 100 + 30
     assert reason(b, intent(20)) is None  # 150 exactly
     assert reason(b, intent(1)) is RejectReason.MAX_POSITION
@@ -121,7 +131,7 @@ def test_max_position_counts_position_and_working_orders():
 def test_max_gross_exposure_boundary():
     b = book()
     b.limits = LIMITS.__class__(**{**LIMITS.__dict__, "max_position_quantity": 1_000})
-    b.on_fill("NSE:INFY", Side.BUY, 100, "earlier")  # ₹1,00,000 held
+    b.on_fill(fill(100, "earlier"))  # ₹1,00,000 held
     assert reason(b, intent(50)) is None  # ₹50,000 working: ₹1,50,000 in all
     assert reason(b, intent(50)) is None  # ₹2,00,000 exactly
     assert reason(b, intent(1)) is RejectReason.MAX_GROSS_EXPOSURE
@@ -206,7 +216,7 @@ def test_market_hours_boundaries_in_ist(moment, open_):
 
 def test_halted_rejects_everything_but_its_own_flatten_orders():
     b = book(TradingState.HALTED)
-    b.on_fill("NSE:INFY", Side.BUY, 10, "earlier")
+    b.on_fill(fill(10, "earlier"))
     assert reason(b, intent(10, Side.SELL)) is RejectReason.HALTED  # even a strategy's exit
     assert b.evaluate(intent(10, Side.SELL), own_flatten=True).approved
 
@@ -217,7 +227,7 @@ def test_reconciling_rejects_new_orders():
 
 def test_reducing_lets_only_exposure_reducing_orders_through():
     b = book(TradingState.REDUCING)
-    b.on_fill("NSE:INFY", Side.BUY, 10, "earlier")
+    b.on_fill(fill(10, "earlier"))
     assert reason(b, intent(5, Side.BUY)) is RejectReason.REDUCING_ONLY
     assert reason(b, intent(11, Side.SELL)) is RejectReason.REDUCING_ONLY  # would flip short
     verdict = b.evaluate(intent(6, Side.SELL))
@@ -255,7 +265,7 @@ def test_resumed_by_hand_beyond_a_loss_limit_still_rejects_entries_with_the_reas
     b.on_pnl(pnl(-5_000_00), OPEN_NS)
     b.change(TradingState.ACTIVE, StateSource.OPERATOR, "resume", OPEN_NS)
     assert reason(b, intent()) is RejectReason.MAX_DAILY_LOSS
-    b.on_fill("NSE:INFY", Side.BUY, 10, "earlier")
+    b.on_fill(fill(10, "earlier"))
     assert reason(b, intent(10, Side.SELL)) is None  # exits still allowed
 
 
@@ -272,8 +282,8 @@ def test_fills_move_positions_and_retire_working_orders():
     b = book()
     i = intent(10)
     b.evaluate(i)
-    b.on_fill("NSE:INFY", Side.BUY, 4, i.client_id)
+    b.on_fill(fill(4, i.client_id))
     assert b.working[i.client_id].remaining == 6
-    b.on_fill("NSE:INFY", Side.BUY, 6, i.client_id)
+    b.on_fill(fill(6, i.client_id))
     assert i.client_id not in b.working
     assert b.positions["NSE:INFY"] == 10

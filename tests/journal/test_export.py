@@ -8,6 +8,7 @@ import pytest
 
 from core.clock import VirtualClock
 from journal import Journal, export_day, rupees
+from journal.days import day_of
 from messages.orders import Fill, OrderEvent, OrderIntent, OrderStatus, OrderType, Side
 
 SECOND = 1_000_000_000
@@ -33,7 +34,7 @@ def test_rupees_are_exact_with_two_decimals(paise, text):
 def _order(journal: Journal, clock: VirtualClock, at_ns: int, intent: OrderIntent) -> None:
     clock.advance((at_ns - clock.now_ns()) / SECOND)
     assert clock.now_ns() == at_ns
-    journal.record_order(intent)
+    journal.record_order(intent, day_of(at_ns))  # placed for the day it was placed on
 
 
 def _event(intent: OrderIntent, status: OrderStatus, filled: int, at_ns: int) -> OrderEvent:

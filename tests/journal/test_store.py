@@ -20,6 +20,7 @@ from messages.orders import Fill, OrderEvent, OrderIntent, OrderStatus, OrderTyp
 SECOND = 1_000_000_000
 DAY_START_NS = 1_795_113_000 * SECOND  # 2026-11-20 00:00 IST (2026-11-19 18:30 UTC)
 OPEN_NS = DAY_START_NS + (9 * 3600 + 15 * 60) * SECOND  # 09:15 IST
+DAY = date(2026, 11, 20)
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ def test_a_writer_waits_for_another_writers_transaction_instead_of_failing(path,
         released = threading.Timer(0.05, lambda: first._db.execute("COMMIT"))
         started = time.monotonic()
         released.start()
-        assert second.record_intent(_intent(), strategy_seq=1)
+        assert second.record_intent(_intent(), strategy_seq=1, day=DAY)
         waited = time.monotonic() - started
         released.join()
     finally:
@@ -94,26 +95,26 @@ def test_an_intent_round_trips_with_its_sequence_and_creation_time(journal, cloc
         trigger_price=152350, product=Product.CNC, reason="ema cross down", origin_ns=OPEN_NS - 7,
     )  # fmt: skip
     clock.advance(2)
-    assert journal.record_intent(intent, strategy_seq=7) is True
+    assert journal.record_intent(intent, strategy_seq=7, day=DAY) is True
     assert journal.intent(intent.client_id) == IntentRecord(
-        intent=intent, strategy_seq=7, created_ns=OPEN_NS + 2 * SECOND
+        intent=intent, strategy_seq=7, created_ns=OPEN_NS + 2 * SECOND, day=DAY
     )
     assert journal.intent("nobody") is None
 
 
 def test_a_repeated_intent_is_a_no_op_that_says_so(journal):
     first = _intent(quantity=10)
-    assert journal.record_intent(first, 1) is True
-    assert journal.record_intent(_intent(quantity=99), 2) is False
+    assert journal.record_intent(first, 1, DAY) is True
+    assert journal.record_intent(_intent(quantity=99), 2, DAY) is False
     assert journal.intent(first.client_id).intent == first
     assert journal.max_strategy_seq("NSE:INFY") == 1
 
 
 def test_max_strategy_seq_is_per_symbol_and_zero_when_none(journal):
-    journal.record_intent(_intent("a:1"), 1)
-    journal.record_intent(_intent("a:5"), 5)
-    journal.record_intent(_intent("a:3"), 3)
-    journal.record_intent(_intent("b:9", symbol="NSE:SBIN"), 9)
+    journal.record_intent(_intent("a:1"), 1, DAY)
+    journal.record_intent(_intent("a:5"), 5, DAY)
+    journal.record_intent(_intent("a:3"), 3, DAY)
+    journal.record_intent(_intent("b:9", symbol="NSE:SBIN"), 9, DAY)
     assert journal.max_strategy_seq("NSE:INFY") == 5
     assert journal.max_strategy_seq("NSE:SBIN") == 9
     assert journal.max_strategy_seq("NSE:TCS") == 0
@@ -121,13 +122,13 @@ def test_max_strategy_seq_is_per_symbol_and_zero_when_none(journal):
 
 def test_an_order_is_recorded_new_once_with_its_first_event(journal, clock):
     intent = _intent(order_type=OrderType.LIMIT, limit_price=152300, reason="entry")
-    assert journal.record_order(intent) is True
-    assert journal.record_order(intent) is False
+    assert journal.record_order(intent, DAY) is True
+    assert journal.record_order(intent, DAY) is False
     assert journal.order(intent.client_id) == OrderRecord(
         client_id=intent.client_id, symbol="NSE:INFY", side=Side.BUY, quantity=10,
         order_type=OrderType.LIMIT, limit_price=152300, trigger_price=None, product=Product.MIS,
         status=OrderStatus.NEW, broker_order_id=None, filled_quantity=0, reason="entry",
-        created_ns=OPEN_NS, updated_ns=OPEN_NS,
+        created_ns=OPEN_NS, updated_ns=OPEN_NS, day=DAY, sent=False,
     )  # fmt: skip
     assert journal.order_events(intent.client_id) == [
         _event(intent.client_id, OrderStatus.NEW, OPEN_NS, reason="entry")
@@ -136,7 +137,7 @@ def test_an_order_is_recorded_new_once_with_its_first_event(journal, clock):
 
 def test_order_events_update_the_order_and_append_to_its_history(journal):
     intent = _intent()
-    journal.record_order(intent)
+    journal.record_order(intent, DAY)
     cid = intent.client_id
     events = [
         _event(cid, OrderStatus.SUBMITTED, OPEN_NS + 1, broker_order_id="2511200001"),
@@ -164,7 +165,7 @@ def test_an_event_for_an_unknown_order_creates_its_row_from_the_event(journal):
 
 
 def test_an_order_and_its_event_are_written_together_or_not_at_all(journal, path):
-    journal.record_order(_intent())
+    journal.record_order(_intent(), DAY)
     raw = sqlite3.connect(path)
     raw.execute("DROP TABLE order_events")  # make the second statement of the write fail
     raw.commit()
@@ -177,7 +178,7 @@ def test_an_order_and_its_event_are_written_together_or_not_at_all(journal, path
 def test_open_orders_are_the_non_terminal_ones_unknown_included(journal):
     for n, status in enumerate(OrderStatus):
         cid = f"o{n}"
-        journal.record_order(_intent(cid))
+        journal.record_order(_intent(cid), DAY)
         if status is not OrderStatus.NEW:
             journal.record_order_event(_event(cid, status, OPEN_NS + n))
     assert {o.status for o in journal.open_orders()} == {
@@ -186,21 +187,28 @@ def test_open_orders_are_the_non_terminal_ones_unknown_included(journal):
     }  # fmt: skip
 
 
-def test_orders_of_a_day_are_those_created_on_that_ist_day(path):
-    clock = VirtualClock(start_ns=DAY_START_NS - SECOND)  # 2026-11-19 23:59:59 IST
+def test_orders_of_a_day_are_those_placed_for_that_trading_day_whatever_the_wall_clock(path):
+    # A replay of the 20th run on the 1st of the next month: the wall clock says nothing about
+    # which trading day an order belongs to; its writer does.
+    clock = VirtualClock(start_ns=DAY_START_NS + 11 * 86_400 * SECOND)
     journal = Journal.open(path, clock)
-    journal.record_order(_intent("late-on-the-19th"))
-    clock.advance(1)  # 2026-11-20 00:00:00 IST
-    journal.record_order(_intent("first-of-the-20th"))
-    clock.advance(86_399)  # 2026-11-20 23:59:59 IST
-    journal.record_order(_intent("last-of-the-20th"))
-    clock.advance(1)
-    journal.record_order(_intent("the-21st"))
-    assert [o.client_id for o in journal.orders(date(2026, 11, 20))] == [
-        "first-of-the-20th", "last-of-the-20th",
-    ]  # fmt: skip
+    journal.record_order(_intent("late-on-the-19th"), date(2026, 11, 19))
+    journal.record_order(_intent("first-of-the-20th"), DAY)
+    journal.record_order(_intent("last-of-the-20th"), DAY)
+    journal.record_order(_intent("the-21st"), date(2026, 11, 21))
+    assert [o.client_id for o in journal.orders(DAY)] == ["first-of-the-20th", "last-of-the-20th"]
+    assert journal.order("the-21st").day == date(2026, 11, 21)
     assert len(journal.orders()) == 4
     journal.close()
+
+
+def test_a_fill_belongs_to_the_ist_date_of_its_execution(path):
+    clock = VirtualClock(start_ns=OPEN_NS)
+    with Journal.open(path, clock) as journal:
+        journal.record_fill(_fill("T19", at_ns=DAY_START_NS - 1))  # 23:59:59.999999999 IST
+        journal.record_fill(_fill("T20", at_ns=DAY_START_NS))  # 00:00 IST
+        assert [f.trade_id for f in journal.fills_of_day(DAY)] == ["T20"]
+        assert [f.trade_id for f in journal.fills_of_day(date(2026, 11, 19))] == ["T19"]
 
 
 def test_a_fill_is_recorded_once_and_a_duplicate_trade_id_reports_false(journal):
@@ -232,22 +240,45 @@ def test_the_last_trading_state_is_the_last_one_written(journal):
         state=TradingState.HALTED, previous=TradingState.RECONCILING,
         source=StateSource.LIMIT, reason="max_daily_loss: -5001.00", at_ns=OPEN_NS - 1,
     )  # fmt: skip
-    journal.record_trading_state(reconciling)
-    journal.record_trading_state(halted)
+    journal.record_trading_state(reconciling, DAY)
+    journal.record_trading_state(halted, DAY)
     assert journal.last_trading_state() == halted
     assert journal.trading_states() == [reconciling, halted]
 
 
-def test_adjustments_round_trip_with_exact_integers(journal, clock):
-    journal.record_adjustment("NSE:INFY", -10, -1_523_450, "adopt broker book")
-    journal.record_adjustment("NSE:SBIN", 5, 10**15 + 1, "big", at_ns=OPEN_NS + 9)
-    assert journal.adjustments() == [
-        AdjustmentRecord(symbol="NSE:INFY", quantity_delta=-10, cost_delta=-1_523_450,
-                         reason="adopt broker book", at_ns=OPEN_NS),
-        AdjustmentRecord(symbol="NSE:SBIN", quantity_delta=5, cost_delta=10**15 + 1,
-                         reason="big", at_ns=OPEN_NS + 9),
-    ]  # fmt: skip
+def test_an_adjustment_and_its_fill_are_written_together_once(journal):
+    fill = _fill("ADJ-2026-11-20-NSE:INFY-MIS-1", client_id="RECONCILE", side=Side.SELL)
+    record = AdjustmentRecord(
+        symbol="NSE:INFY", quantity_delta=-10, cost_delta=-1_523_450, reason="adopt broker book",
+        at_ns=OPEN_NS, day=DAY, product=Product.MIS, trade_id=fill.trade_id,
+    )  # fmt: skip
+    assert journal.record_adjustment(fill, record) is True
+    assert journal.record_adjustment(fill, record) is False  # made before: nothing written
+    assert journal.adjustments() == [record]
+    assert journal.fills_of_day(DAY) == [fill]
+    big = AdjustmentRecord(
+        symbol="NSE:SBIN", quantity_delta=5, cost_delta=10**15 + 1, reason="big",
+        at_ns=OPEN_NS + 9, day=DAY, product=Product.CNC, trade_id="ADJ-x",
+    )  # fmt: skip
+    assert journal.record_adjustment(_fill("ADJ-x", symbol="NSE:SBIN"), big) is True
     assert [a.symbol for a in journal.adjustments("NSE:SBIN")] == ["NSE:SBIN"]
+    assert journal.adjustments("NSE:SBIN", DAY) == [big]
+
+
+def test_an_adjustment_interrupted_between_its_writes_leaves_nothing(journal):
+    fill = _fill("ADJ-1", client_id="RECONCILE")
+    record = AdjustmentRecord(
+        symbol="NSE:INFY", quantity_delta=10, cost_delta=1_523_450, reason="adopt",
+        at_ns=OPEN_NS, day=DAY, trade_id="ADJ-1",
+    )  # fmt: skip
+
+    def die() -> None:
+        raise KeyboardInterrupt  # what a kill between the writes leaves: the transaction open
+
+    with pytest.raises(KeyboardInterrupt):
+        journal.record_adjustment(fill, record, between=die)
+    assert journal.fills() == [] and journal.adjustments() == []
+    assert journal.record_adjustment(fill, record) is True  # made again, whole
 
 
 def test_money_columns_refuse_anything_but_integers(journal, path):
@@ -255,7 +286,8 @@ def test_money_columns_refuse_anything_but_integers(journal, path):
     try:
         with pytest.raises(sqlite3.IntegrityError):
             raw.execute(
-                "INSERT INTO fills VALUES ('T9','c',NULL,'NSE:INFY','BUY',1,1523.45,'MIS',0)"
+                "INSERT INTO fills VALUES "
+                "('T9','c',NULL,'NSE:INFY','BUY',1,1523.45,'MIS',0,'2026-11-20')"
             )
     finally:
         raw.close()
@@ -270,17 +302,21 @@ def test_two_journals_on_one_file_see_each_others_commits(path, clock):
             state=TradingState.HALTED, previous=TradingState.ACTIVE,
             source=StateSource.OPERATOR, reason="halt", at_ns=OPEN_NS,
         )  # fmt: skip
-        risk.record_trading_state(change)
+        risk.record_trading_state(change, DAY)
         assert router.last_trading_state() == change
 
 
 def test_everything_survives_closing_and_reopening(path, clock):
     with Journal.open(path, clock) as journal:
-        journal.record_intent(_intent(), 1)
-        journal.record_order(_intent())
+        journal.record_intent(_intent(), 1, DAY)
+        journal.record_order(_intent(), DAY)
         journal.record_order_event(_event("ema:NSE:INFY:1", OrderStatus.OPEN, OPEN_NS + 1))
         journal.record_fill(_fill("T1"))
-        journal.record_adjustment("NSE:INFY", 1, 100, "x")
+        journal.record_adjustment(
+            _fill("ADJ-1", client_id="RECONCILE"),
+            AdjustmentRecord(symbol="NSE:INFY", quantity_delta=10, cost_delta=1_523_450,
+                             reason="x", at_ns=OPEN_NS, day=DAY, trade_id="ADJ-1"),
+        )  # fmt: skip
         before = (journal.intent("ema:NSE:INFY:1"), journal.orders(), journal.order_events(),
                   journal.fills(), journal.adjustments())  # fmt: skip
     with Journal.open(path, clock) as reopened:

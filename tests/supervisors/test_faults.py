@@ -22,6 +22,7 @@ class Rule:
     hang_seconds: float | None = None
     max_times: int = 0
     message: str | None = None
+    point: str | None = None
 
 
 def _outcomes(injector: FaultInjector, actor: str, messages: list) -> list[bool]:
