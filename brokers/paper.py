@@ -165,7 +165,9 @@ class PaperBroker:
         the router's lookup by tag finds them gone)."""
         with self._lock:
             for fill in fills:
-                self._book.apply(fill.symbol, fill.side.sign * fill.quantity, fill.price, fill.product)
+                self._book.apply(
+                    fill.symbol, fill.side.sign * fill.quantity, fill.price, fill.product
+                )
                 self._trades.append(
                     BrokerTrade(
                         trade_id=fill.trade_id,
