@@ -125,7 +125,7 @@ def _operator(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
-    from daemon.control import SOCKET_NAME, request
+    from daemon.control_wire import SOCKET_NAME, request
     from daemon.status import show
 
     try:

@@ -29,7 +29,8 @@ from config import ConfigError, load_config
 from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon import logs
-from daemon.control import SOCKET_NAME, ControlServer
+from daemon.control import ControlServer
+from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
 from daemon.systemd import Notifier
 from daemon.topology import build

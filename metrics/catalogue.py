@@ -24,6 +24,12 @@ LATENCY_BUCKETS = (
 )  # fmt: skip
 """From 25 µs: the tick path is sub-millisecond, and the client's defaults start at 5 ms."""
 
+CONTROL_DROP_REASONS = ("deadline", "evicted", "malformed", "incomplete", "busy")
+"""Why the control socket closed a connection without serving its request (see
+``daemon.control``): no whole request within the deadline; the oldest waiting connection, closed
+to make room over the cap; a bad frame or request (answered with an error); closed by the client
+mid-request; a status asked while as many as are allowed were already running (answered busy)."""
+
 AGE_BUCKETS = (1e-3, 5e-3, 10e-3, 25e-3, 50e-3, 100e-3, 250e-3, 500e-3, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -298,6 +304,13 @@ class Metrics:
             "1 while the market is open, judged at the feed's market time.",
             registry=r,
         )
+        self.control_dropped = Counter(
+            "shikra_control_connections_dropped",
+            "Control-socket connections closed without serving a request, by reason (deadline, "
+            "evicted, malformed, incomplete, busy).",
+            ["reason"],
+            registry=r,
+        )
         self.actor_healthy = Gauge(
             "shikra_actor_healthy",
             "1 while the actor answers pings within the timeout.",
@@ -359,6 +372,8 @@ class Metrics:
                 self.broker_errors.labels(call=call, kind=kind)
         for cause in CAUSES:
             self.broker_error_causes.labels(cause=cause)
+        for reason in CONTROL_DROP_REASONS:
+            self.control_dropped.labels(reason=reason)
 
 
 def role_of(actor: str) -> str:

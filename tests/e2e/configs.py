@@ -67,3 +67,8 @@ policy = "alert"
 {extra}
 {faults}
 """
+
+
+def slow_replay_config(replay: Path, port: int) -> str:
+    """Real-time-ish replay (600x): the sample day lasts ~40 s, long enough to steer it."""
+    return replay_config(replay, port).replace('speed = "max"', "speed = 600.0")

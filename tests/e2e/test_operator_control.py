@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.configs import replay_config
+from tests.e2e.configs import replay_config, slow_replay_config
 from tests.e2e.daemon_process import REPO, SAMPLE, DaemonProcess, free_port, total, value
 
 
@@ -21,8 +21,7 @@ def cli(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def slow_config(port: int) -> str:
-    # Real-time-ish replay (600x): the day lasts ~40 s, long enough to steer it.
-    return replay_config(SAMPLE, port).replace('speed = "max"', "speed = 600.0")
+    return slow_replay_config(SAMPLE, port)
 
 
 def test_halt_survives_a_restart_resume_trades_again_and_status_tells(tmp_path: Path):
