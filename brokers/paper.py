@@ -165,7 +165,9 @@ class PaperBroker:
         the router's lookup by tag finds them gone)."""
         with self._lock:
             for fill in fills:
-                self._book.apply(fill.symbol, fill.side.sign * fill.quantity, fill.price)
+                self._book.apply(
+                    fill.symbol, fill.side.sign * fill.quantity, fill.price, fill.product
+                )
                 self._trades.append(
                     BrokerTrade(
                         trade_id=fill.trade_id,
@@ -268,7 +270,7 @@ class PaperBroker:
             at_ns=now_ns,
         )
         self._trades.append(trade)
-        self._book.apply(order.symbol, order.side.sign * quantity, price)
+        self._book.apply(order.symbol, order.side.sign * quantity, price, order.product)
         order.filled_quantity += quantity
         order.filled_value += price * quantity
         if order.remaining == 0:

@@ -89,7 +89,7 @@ def build(
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
     Journal.open(journal_path, clock).close()  # create the schema once, before any actor
-    market, venue, outside = _outside_world(config, clock, journal_path)
+    market, venue, outside = _outside_world(config, clock, journal_path, metrics)
     broker = MeteredBroker(outside, metrics)
     children = tuple(
         _child(
@@ -134,7 +134,7 @@ def build(
 
 
 def _outside_world(
-    config: Config, clock: Clock, journal_path: Path
+    config: Config, clock: Clock, journal_path: Path, metrics: Metrics
 ) -> tuple[Market, PaperBroker | None, Any]:
     """The market and the broker: synthetic or replayed ticks with the paper broker; Kite's
     ticks with the paper broker (dry-run) or with Kite itself (live)."""
@@ -145,7 +145,7 @@ def _outside_world(
     from daemon.kite_wiring import build_kite
 
     hours = hours_for(config)
-    kite = build_kite(config, clock, hours)
+    kite = build_kite(config, clock, hours, metrics)
     market = Market(hours, kite.source, kite.day_start_ns, live_time=True)
     if config.system.mode == "live":
         return market, None, kite.broker
