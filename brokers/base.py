@@ -10,6 +10,7 @@ Errors are in ``brokers.errors``; each says what the caller must do.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from typing import Protocol
 
@@ -19,16 +20,43 @@ from messages.base import Nanos, Paise
 from messages.orders import OrderIntent, OrderStatus, OrderType, Product, Side
 
 
+class Variety(enum.Enum):
+    """Kite's order varieties: regular, after-market (amo), cover (co), iceberg (an order
+    sliced into legs) and auction. shikra places only regular orders; the others are in the
+    account because its owner placed them by hand. ``UNKNOWN`` is a variety Kite does not
+    document (counted and logged where it is read)."""
+
+    REGULAR = "regular"
+    AMO = "amo"
+    CO = "co"
+    ICEBERG = "iceberg"
+    AUCTION = "auction"
+    UNKNOWN = "unknown"
+
+
 class BrokerOrder(msgspec.Struct, frozen=True, kw_only=True):
     """An order as the broker reports it. ``tag`` is our client id, sent at placement: it is
-    how an order whose placement reply was lost is found again. ``average_price_paise`` is the
-    broker's (rounded) figure, for display; exact amounts come from the trades."""
+    how an order whose placement reply was lost is found again ("" for an order placed without
+    one, e.g. by hand in the Kite app: not shikra's). ``average_price_paise`` is the broker's
+    (rounded) figure, for display; exact amounts come from the trades.
+
+    ``status`` is the broker's status in shikra's lifecycle; ``broker_status`` the broker's
+    own words for it (Kite's "MODIFY PENDING", "CANCELLED AMO"…), for logs and the operator.
+
+    ``order_type`` is ``None`` when the broker reported a type Kite does not document. None
+    rather than an ``OrderType.UNKNOWN`` member: an unknown type exists only at the broker's
+    edge, so ``OrderType`` stays the set an intent can be made of, and no check downstream
+    (RiskGate, the paper venue) has to remember to refuse a member that must never be sent.
+    Nothing decides on an order's type after it is placed; the order's fate still counts.
+
+    The paper venue places regular orders only, so ``variety`` and ``broker_status`` have
+    defaults that say so."""
 
     broker_order_id: str
     tag: str
     symbol: str
     side: Side
-    order_type: OrderType
+    order_type: OrderType | None
     product: Product
     quantity: int
     filled_quantity: int
@@ -38,6 +66,8 @@ class BrokerOrder(msgspec.Struct, frozen=True, kw_only=True):
     trigger_price: Paise | None = None
     status_message: str = ""
     updated_ns: Nanos = 0
+    variety: Variety = Variety.REGULAR
+    broker_status: str = ""
 
 
 class BrokerTrade(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,12 +86,16 @@ class BrokerTrade(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BrokerPosition(msgspec.Struct, frozen=True, kw_only=True):
-    """The broker's net position in one symbol and product (Kite keeps one per product):
-    ``quantity`` signed (negative is short), ``open_cost`` the signed paise cost of the open
-    quantity (average price x quantity, *without* the contract multiplier), comparable with
-    shikra's own. For Kite it is derived from a rounded average, so it can differ from shikra's
-    FIFO figure by rounding: compare it with a tolerance. ``multiplier``: the contract's (value
-    = price x quantity x multiplier; 1000 for an MCX mini, 1 for equity)."""
+    """The broker's net position in one symbol under one product, as Kite keeps them (a
+    symbol bought MIS and CNC is two positions): ``quantity`` signed (negative is short),
+    ``open_cost`` the signed paise cost of the open quantity, comparable with
+    ``messages.PositionUpdate.open_cost``. For Kite it is derived as average price x quantity,
+    so it can differ from shikra's FIFO figure by rounding: compare it with a tolerance.
+
+    ``multiplier`` is the contract's (Kite's positions carry it: 1000 for an MCX mini
+    contract, 1 for equity): the position's value is price x quantity x multiplier.
+    ``open_cost`` does NOT include it (average price x quantity only), so it stays comparable
+    with shikra's books, which are kept per unit; whoever needs money multiplies."""
 
     symbol: str
     product: Product
@@ -116,8 +150,8 @@ class Broker(Protocol):
         ...
 
     def positions(self) -> list[BrokerPosition]:
-        """Net positions, including symbols traded flat today (quantity 0).
-        ``BrokerUnavailable`` on a failed read."""
+        """Net positions, one per (symbol, product), including those traded flat today
+        (quantity 0). ``BrokerUnavailable`` on a failed read."""
         ...
 
     def subscribe(self, listener: BrokerListener) -> None:

@@ -15,19 +15,16 @@ from messages.orders import Product
 
 
 class PaperPositionBook:
-    """Net position per symbol. Each lot is ``[price, signed quantity]``; all lots of a symbol
-    share one sign, and a trade first closes the oldest opposite lots, then opens the rest."""
+    """Net position per symbol and product, as Kite keeps them. Each lot is ``[price, signed
+    quantity]``; all lots of a position share one sign, and a trade first closes the oldest
+    opposite lots, then opens the rest."""
 
     def __init__(self) -> None:
-        self._lots: dict[str, deque[list[int]]] = {}
-        self._products: dict[str, Product] = {}
+        self._lots: dict[tuple[str, Product], deque[list[int]]] = {}
 
-    def apply(
-        self, symbol: str, signed_quantity: int, price: int, product: Product = Product.MIS
-    ) -> None:
+    def apply(self, symbol: str, signed_quantity: int, price: int, product: Product) -> None:
         """Book one execution: ``signed_quantity`` positive for a buy, negative for a sell."""
-        self._products[symbol] = product
-        lots = self._lots.setdefault(symbol, deque())
+        lots = self._lots.setdefault((symbol, product), deque())
         left = signed_quantity
         while left and lots and (lots[0][1] > 0) != (left > 0):
             oldest = lots[0]
@@ -41,13 +38,13 @@ class PaperPositionBook:
             lots.append([price, left])
 
     def positions(self) -> list[BrokerPosition]:
-        """Every symbol traded, flat ones included (quantity 0), as Kite lists the day's."""
+        """Every position traded, flat ones included (quantity 0), as Kite lists the day's."""
         return [
             BrokerPosition(
                 symbol=symbol,
-                product=self._products.get(symbol, Product.MIS),
+                product=product,
                 quantity=sum(quantity for _, quantity in lots),
                 open_cost=sum(price * quantity for price, quantity in lots),
             )
-            for symbol, lots in self._lots.items()
+            for (symbol, product), lots in self._lots.items()
         ]

@@ -99,7 +99,18 @@ class ChargeRates(msgspec.Struct, frozen=True, kw_only=True):
             )
 
     def for_product(self, product: Product) -> ProductRates:
-        rates = {Product.MIS: self.mis, Product.CNC: self.cnc, Product.NRML: self.nrml}[product]
+        """The rates a fill of ``product`` is charged at. CO and BO are intraday orders: MIS
+        rates. MTF is a delivery bought on margin: CNC rates (its daily interest on the
+        funded amount is not modelled). ``UNKNOWN`` and an unconfigured NRML raise
+        ``ValueError``: a guessed rate would be a silent lie."""
+        rates = {
+            Product.MIS: self.mis,
+            Product.CO: self.mis,
+            Product.BO: self.mis,
+            Product.CNC: self.cnc,
+            Product.MTF: self.cnc,
+            Product.NRML: self.nrml,
+        }.get(product)
         if rates is None:
             raise ValueError(f"no charge rates configured for product {product.value}")
         return rates

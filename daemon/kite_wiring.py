@@ -10,12 +10,14 @@ from pathlib import Path
 
 from brokers.credentials import Credentials
 from brokers.kite import KiteBroker
+from brokers.unknown_values import UnknownValues
 from config import Config
 from core.clock import Clock
 from core.market_hours import MarketHours
 from daemon.login import TOKEN_FILE
 from feeds.kite import KiteTickSource
 from feeds.kite_instruments import instrument_tokens
+from metrics import Metrics
 
 
 @dataclass
@@ -39,7 +41,7 @@ def credentials_for(config: Config) -> Credentials:
     )
 
 
-def build_kite(config: Config, clock: Clock, hours: MarketHours) -> KiteParts:
+def build_kite(config: Config, clock: Clock, hours: MarketHours, metrics: Metrics) -> KiteParts:
     from kiteconnect import KiteConnect, KiteTicker
 
     kite = config.broker.kite
@@ -56,6 +58,10 @@ def build_kite(config: Config, clock: Clock, hours: MarketHours) -> KiteParts:
         credentials,
         market_protection=config.orders.market_protection,
         sleep=clock.sleep,
+        # Whatever the account holds that Kite does not document is counted and said once.
+        on_unknown=UnknownValues(
+            lambda field: metrics.broker_unknown_values.labels(field=field).inc()
+        ),
     )
     today = hours.trading_day(clock.now_ns())
     tokens = instrument_tokens(

@@ -88,7 +88,7 @@ def build(
     state_dir = Path(config.system.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
-    market, venue, outside = _outside_world(config, clock, journal_path)
+    market, venue, outside = _outside_world(config, clock, journal_path, metrics)
     start_day = market.hours.trading_day(market.day_start_ns)
     # The schema once, before any actor; and the day this process trades in, which an actor
     # restarted later in this process reads (the journal's current day moves at each boundary).
@@ -138,7 +138,7 @@ def build(
 
 
 def _outside_world(
-    config: Config, clock: Clock, journal_path: Path
+    config: Config, clock: Clock, journal_path: Path, metrics: Metrics
 ) -> tuple[Market, PaperBroker | None, Any]:
     """The market and the broker: synthetic or replayed ticks with the paper broker; Kite's
     ticks with the paper broker (dry-run) or with Kite itself (live)."""
@@ -149,7 +149,7 @@ def _outside_world(
     from daemon.kite_wiring import build_kite
 
     hours = hours_for(config)
-    kite = build_kite(config, clock, hours)
+    kite = build_kite(config, clock, hours, metrics)
     market = Market(hours, kite.source, kite.day_start_ns, live_time=True)
     if config.system.mode == "live":
         return market, None, kite.broker

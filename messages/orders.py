@@ -33,8 +33,13 @@ class OrderType(enum.Enum):
 
 class Product(enum.Enum):
     """Kite's products: MIS intraday, CNC delivery, NRML carry-forward derivatives, MTF margin
-    trading, CO and BO (cover and bracket, legacy intraday). ``UNKNOWN``: a product a broker
-    record named that this build does not know (counted, never a crash)."""
+    trading (delivery bought on the broker's funding), CO and BO cover and bracket orders
+    (legacy intraday). shikra places only MIS, CNC and NRML (the config allows no other), but
+    the account holds whatever its owner trades by hand, and the broker's records say so.
+
+    ``UNKNOWN`` is a product the broker reported that Kite does not document: the record is
+    kept (an order's fate still matters), the value is counted and logged, and nothing is
+    charged or traded on it."""
 
     MIS = "MIS"
     CNC = "CNC"

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 from brokers.errors import CAUSES
+from brokers.unknown_values import FIELDS as UNKNOWN_VALUE_FIELDS
 from feeds.base import SkipReason
 from messages import DiffKind, OrderStatus, RejectReason, TradingState
 from strategies.base import Signal
@@ -220,6 +221,14 @@ class Metrics:
             ["cause"],
             registry=r,
         )
+        self.broker_unknown_values = Counter(
+            "shikra_broker_unknown_values",
+            "Values in the broker's records outside its documented sets, by field: product, "
+            "status, variety, order_type (kept as an explicit unknown), transaction_type and "
+            "record (the record skipped). Each distinct value is logged once.",
+            ["field"],
+            registry=r,
+        )
         self.broker_latency = Histogram(
             "shikra_broker_api_latency_seconds",
             "Broker API call latency.",
@@ -259,7 +268,8 @@ class Metrics:
         )
         self.broker_position = Gauge(
             "shikra_broker_position_quantity",
-            "Net position as the broker reports it, at the last reconciliation.",
+            "Net position as the broker reports it (its products summed), at the last "
+            "reconciliation.",
             ["symbol"],
             registry=r,
         )
@@ -374,6 +384,8 @@ class Metrics:
             self.broker_error_causes.labels(cause=cause)
         for reason in CONTROL_DROP_REASONS:
             self.control_dropped.labels(reason=reason)
+        for field in UNKNOWN_VALUE_FIELDS:
+            self.broker_unknown_values.labels(field=field)
 
 
 def role_of(actor: str) -> str:

@@ -10,6 +10,7 @@ import requests
 from kiteconnect import exceptions as kite
 
 from brokers import kite_errors, kite_records
+from brokers.base import Variety
 from brokers.errors import (
     BrokerUnavailable,
     OrderRefused,
@@ -18,6 +19,7 @@ from brokers.errors import (
     TokenExpired,
 )
 from messages import OrderStatus, OrderType, Product, Side
+from tests.brokers.kite_helpers import Reports
 
 ORDER = {
     "order_id": "251120000000123",
@@ -33,6 +35,7 @@ ORDER = {
     "price": 1523.5,
     "trigger_price": 0,
     "status": "OPEN",
+    "variety": "regular",
     "status_message": None,
     "order_timestamp": datetime.datetime(2026, 11, 20, 9, 15, 2),
     "exchange_timestamp": "2026-11-20 09:15:03",
@@ -40,14 +43,18 @@ ORDER = {
 
 
 def test_an_order_becomes_an_exact_record():
-    record = kite_records.order(ORDER)
+    reports = Reports()
+    record = kite_records.order(ORDER, reports)
+    assert record is not None and reports == []
     assert record.symbol == "NSE:INFY" and record.tag == "S1A2B3C4000007"
-    assert (record.side, record.order_type, record.product) == (
+    assert (record.side, record.order_type, record.product, record.variety) == (
         Side.BUY,
         OrderType.LIMIT,
         Product.MIS,
+        Variety.REGULAR,
     )
     assert record.status is OrderStatus.PARTIALLY_FILLED  # OPEN with fills
+    assert record.broker_status == "OPEN"
     assert (record.average_price_paise, record.limit_price, record.trigger_price) == (
         152345,
         152350,
@@ -58,21 +65,6 @@ def test_an_order_becomes_an_exact_record():
     assert record.updated_ns == int(expected) * 1_000_000_000
 
 
-@pytest.mark.parametrize(
-    ("kite_status", "ours"),
-    [
-        ("COMPLETE", OrderStatus.FILLED),
-        ("CANCELLED", OrderStatus.CANCELLED),
-        ("REJECTED", OrderStatus.REJECTED),
-        ("TRIGGER PENDING", OrderStatus.OPEN),
-        ("PUT ORDER REQ RECEIVED", OrderStatus.SUBMITTED),
-        ("VALIDATION PENDING", OrderStatus.SUBMITTED),
-    ],
-)
-def test_kite_statuses(kite_status, ours):
-    assert kite_records.order({**ORDER, "status": kite_status, "filled_quantity": 0}).status is ours
-
-
 def test_prices_never_pass_through_float_arithmetic():
     # 0.1 + 0.2 style values: 1523.45 * 100 in floats is 152344.99999999997.
     assert kite_records.paise(1523.45) == 152345
@@ -80,22 +72,28 @@ def test_prices_never_pass_through_float_arithmetic():
     assert kite_records.paise(0) is None and kite_records.paise(None) is None
 
 
-def test_net_positions_are_netted_across_products():
-    data = {
-        "net": [
-            {"exchange": "NSE", "tradingsymbol": "INFY", "product": "MIS", "quantity": 10,
-             "average_price": 1500.25},
-            {"exchange": "NSE", "tradingsymbol": "INFY", "product": "CNC", "quantity": -4,
-             "average_price": 1510.0},
-            {"exchange": "NSE", "tradingsymbol": "TCS", "product": "MIS", "quantity": 0,
-             "average_price": 0},
-        ],
-        "day": [],
-    }  # fmt: skip
-    infy, tcs = kite_records.net_positions(data)
-    # 10 x 150025 - 4 x 151000 = 1500250 - 604000 = 896250
-    assert (infy.symbol, infy.quantity, infy.open_cost) == ("NSE:INFY", 6, 896_250)
-    assert (tcs.quantity, tcs.open_cost) == (0, 0)
+def test_a_position_per_symbol_and_product_with_its_multiplier():
+    reports = Reports()
+    items = [
+        {"exchange": "NSE", "tradingsymbol": "INFY", "product": "MIS", "quantity": 10,
+         "average_price": 1500.255, "multiplier": 1},
+        {"exchange": "NSE", "tradingsymbol": "INFY", "product": "CNC", "quantity": -4,
+         "average_price": 1510.0, "multiplier": 1},
+        {"exchange": "MCX", "tradingsymbol": "GOLDM26JANFUT", "product": "NRML", "quantity": 2,
+         "average_price": 160123.5, "multiplier": 1000},
+        {"exchange": "NSE", "tradingsymbol": "TCS", "product": "MIS", "quantity": 0,
+         "average_price": 0},
+    ]  # fmt: skip
+    mis, cnc, gold, tcs = (kite_records.position(item, reports) for item in items)
+    assert reports == []
+    # 10 x 150025.5 = 1500255 exactly (the average is not rounded before multiplying)
+    assert (mis.symbol, mis.product, mis.quantity, mis.open_cost) == (
+        "NSE:INFY", Product.MIS, 10, 1_500_255
+    )  # fmt: skip
+    assert (cnc.product, cnc.quantity, cnc.open_cost) == (Product.CNC, -4, -604_000)
+    # Open cost is average x quantity without the multiplier: 2 x 16012350 paise.
+    assert (gold.multiplier, gold.open_cost) == (1000, 32_024_700)
+    assert (tcs.quantity, tcs.open_cost, tcs.multiplier) == (0, 0, 1)  # no multiplier: 1
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,8 @@ from tests.brokers.paper_helpers import (
     tick,
 )
 
+MIS = Product.MIS  # the default product of an intent
+
 # -- partial fills and latency --------------------------------------------------------------
 
 
@@ -96,7 +98,7 @@ def test_cancel_after_a_partial_fill_keeps_what_was_filled():
     cancelled = broker.order_by_tag("b1")
     assert (cancelled.status, cancelled.filled_quantity) == (S.CANCELLED, 2)
     assert broker.positions() == [
-        BrokerPosition(symbol=SYM, product=Product.MIS, quantity=2, open_cost=200_000)
+        BrokerPosition(symbol=SYM, product=MIS, quantity=2, open_cost=200_000)
     ]
 
 
@@ -260,8 +262,8 @@ def test_positions_after_a_sequence_of_fills_including_a_flip():
     # sell 8 closes those 3 and opens -5@100100: quantity -5, open cost -5 x 100100 = -500500.
     # RELI: bought 2 and sold 2: flat, listed with quantity 0.
     assert broker.positions() == [
-        BrokerPosition(symbol=SYM, product=Product.MIS, quantity=-5, open_cost=-500_500),
-        BrokerPosition(symbol="NSE:RELI", product=Product.MIS, quantity=0, open_cost=0),
+        BrokerPosition(symbol=SYM, product=MIS, quantity=-5, open_cost=-500_500),
+        BrokerPosition(symbol="NSE:RELI", product=MIS, quantity=0, open_cost=0),
     ]
 
 

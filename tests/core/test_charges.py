@@ -75,6 +75,32 @@ def test_cnc_sell():
     assert charges.total == 1280
 
 
+@pytest.mark.parametrize("product", [Product.CO, Product.BO])
+def test_cover_and_bracket_orders_are_intraday_and_charged_as_mis(product):
+    # The figures of test_mis_buy and test_mis_sell, worked there by hand.
+    assert ChargeCalculator().charge(fill(Side.BUY, 10, 123450, product)) == Charges(
+        brokerage=370, stt=0, exchange=37, sebi=1, stamp=37, gst=73
+    )
+    assert ChargeCalculator().charge(fill(Side.SELL, 10, 123450, product)) == Charges(
+        brokerage=370, stt=309, exchange=37, sebi=1, stamp=0, gst=73
+    )
+
+
+def test_mtf_is_a_delivery_and_charged_as_cnc():
+    # The figures of test_cnc_buy and test_cnc_sell (MTF's interest is not modelled).
+    assert ChargeCalculator().charge(fill(Side.BUY, 10, 123450, Product.MTF)) == Charges(
+        brokerage=0, stt=1235, exchange=37, sebi=1, stamp=185, gst=7
+    )
+    assert ChargeCalculator().charge(fill(Side.SELL, 10, 123450, Product.MTF)) == Charges(
+        brokerage=0, stt=1235, exchange=37, sebi=1, stamp=0, gst=7
+    )
+
+
+def test_an_unknown_product_is_never_charged_at_a_guessed_rate():
+    with pytest.raises(ValueError, match="UNKNOWN"):
+        ChargeCalculator().charge(fill(Side.BUY, 10, 123450, Product.UNKNOWN))
+
+
 def test_brokerage_cap_is_shared_by_the_partial_fills_of_one_order():
     calculator = ChargeCalculator()
     first = calculator.charge(fill(Side.BUY, 50, 100000, trade_id="t1"))

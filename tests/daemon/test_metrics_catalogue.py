@@ -44,3 +44,5 @@ def test_known_label_values_exist_at_zero_before_any_event():
     assert sample("shikra_supervisor_escalations_total", {"supervisor": "root"}) == 0
     assert sample("shikra_strategy_signals_total", {"symbol": "NSE:INFY", "signal": "exit"}) == 0
     assert sample("shikra_actor_handler_seconds_count", {"role": "RiskGate"}) == 0
+    for field in ("product", "status", "variety", "order_type", "transaction_type", "record"):
+        assert sample("shikra_broker_unknown_values_total", {"field": field}) == 0

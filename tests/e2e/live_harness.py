@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +20,14 @@ INFY = "NSE:INFY"
 
 
 def live_config(
-    fake: FakeKite, port: int, *, stale_after: float = 2.0, extra: str = "", mode: str = "live"
+    fake: FakeKite,
+    port: int,
+    *,
+    stale_after: float = 2.0,
+    extra: str = "",
+    mode: str = "live",
+    policy: str = "alert",
+    sync_interval: float = 0.3,
 ) -> str:
     return f"""
 [system]
@@ -60,7 +67,8 @@ timeout_seconds = 1.0
 [orders]
 working_check_seconds = 1.0
 [position_sync]
-interval_seconds = 0.3
+interval_seconds = {sync_interval}
+policy = "{policy}"
 [heartbeat]
 interval_seconds = 0.5
 timeout_seconds = 5.0
@@ -110,9 +118,15 @@ def moving_market(fake: FakeKite, period: float = 0.02) -> Iterator[None]:
 
 
 @contextmanager
-def live_daemon(tmp_path: Path, **config_kw: object) -> Iterator[tuple[FakeKite, DaemonProcess]]:
+def live_daemon(
+    tmp_path: Path, prepare: Callable[[FakeKite], None] | None = None, **config_kw: object
+) -> Iterator[tuple[FakeKite, DaemonProcess]]:
+    """The fake with INFY, then ``prepare(fake)`` (what the account holds before the start),
+    then the daemon logged in and started, and the market moving."""
     with FakeKite() as fake:
         fake.add_instrument(INFY, INFY_TOKEN, last_price="1500", close="1490", name="INFOSYS")
+        if prepare is not None:
+            prepare(fake)
         port = free_port()
         daemon = DaemonProcess(tmp_path, live_config(fake, port, **config_kw), port)  # type: ignore[arg-type]
         (tmp_path / "state").mkdir()

@@ -9,7 +9,8 @@ error mapping, WebSocket and reconnect code all run.
         fake.set_price("NSE:INFY", "1501.5")   # fills resting orders, streams a tick
 
 Modules: ``fake`` (FakeKite), ``controls`` (misbehaviour), ``book``/``orders``/``forms``/
-``positions`` (the exchange), ``api``/``rest``/``session``/``faults`` (HTTP side),
+``positions`` (the exchange), ``by_hand`` (what the account's owner does outside shikra:
+orders in the Kite app, carried positions), ``api``/``rest``/``session``/``faults`` (HTTP side),
 ``ws_server``/``wsproto`` (WebSocket side), ``market`` and ``packets`` (prices and frames).
 """
 

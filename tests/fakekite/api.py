@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from tests.fakekite import positions
 from tests.fakekite.book import Book
 from tests.fakekite.errors import ApiError
 from tests.fakekite.market import as_number, instruments_csv, kite_time
@@ -164,7 +163,7 @@ class Api:
         return self._user()
 
     def margins(self, req: Request, segment: str | None = None) -> dict[str, Any]:
-        net = positions.positions(self.book.trades, self.book.quotes)["net"]
+        net = self.book.positions()["net"]
         debits = sum(
             abs(Decimal(str(p["quantity"])) * Decimal(str(p["average_price"]))) for p in net
         )
@@ -244,7 +243,7 @@ class Api:
         return [t.to_json() for t in self.book.trades if t.order is order]
 
     def positions(self, req: Request) -> dict[str, Any]:
-        return positions.positions(self.book.trades, self.book.quotes)
+        return self.book.positions()
 
     def holdings(self, req: Request) -> list[dict[str, Any]]:
         return []

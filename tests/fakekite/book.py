@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tests.fakekite import forms
+from tests.fakekite import forms, positions
 from tests.fakekite.errors import ApiError
 from tests.fakekite.market import Instrument, Quote
 from tests.fakekite.orders import WORKING, Order, Trade
@@ -47,6 +47,10 @@ class Book:
         self.orders: dict[str, Order] = {}
         self.trades: list[Trade] = []
         self.outbox: list[dict[str, Any]] = []
+        self.carried: list[positions.Carried] = []
+        """Positions held from earlier days (``by_hand``)."""
+        self.multipliers: dict[str, int] = {}
+        """Contract multipliers by "EXCHANGE:SYMBOL" (1 if absent), as positions show them."""
         self._rejections: list[str] = []
         self._order_seq = itertools.count(1)
         self._trade_seq = itertools.count(1)
@@ -71,6 +75,17 @@ class Book:
         for order in list(self.orders.values()):
             if order.instrument is ins and order.status in WORKING:
                 self._match(order, aggressive=False, budget=budget)
+
+    def positions(self) -> dict[str, Any]:
+        """GET /portfolio/positions' data."""
+        return positions.positions(self.trades, self.quotes, self.carried, self.multipliers)
+
+    def next_order_id(self) -> tuple[str, int]:
+        seq = next(self._order_seq)
+        return f"{self.clock():%y%m%d}{seq:09d}", seq
+
+    def next_trade_id(self) -> str:
+        return str(50_000_000 + next(self._trade_seq))
 
     # -- orders ---------------------------------------------------------------------------
 
@@ -98,9 +113,9 @@ class Book:
         if tag is not None and not TAG.fullmatch(tag):
             raise ApiError("`tag` must be alphanumeric and at most 20 characters.")
         now = self.clock()
-        seq = next(self._order_seq)
+        order_id, seq = self.next_order_id()
         order = Order(
-            order_id=f"{now:%y%m%d}{seq:09d}",
+            order_id=order_id,
             variety=variety,
             instrument=ins,
             transaction_type=side,
@@ -243,7 +258,7 @@ class Book:
             self._fill(order, quantity, price)
 
     def _fill(self, order: Order, quantity: int, price: Decimal) -> Trade:
-        trade = Trade(str(50_000_000 + next(self._trade_seq)), order, quantity, price, self.clock())
+        trade = Trade(self.next_trade_id(), order, quantity, price, self.clock())
         self.trades.append(trade)
         order.filled_quantity += quantity
         order.fill_value += price * quantity

@@ -17,6 +17,7 @@ class Misbehaviour:
     """Mixed into ``FakeKite``, whose state these methods change under its lock."""
 
     _lock: threading.RLock
+    lost_order_updates: int
     book: Book
     faults: faults.FaultPlan
     sessions: Sessions
@@ -73,6 +74,12 @@ class Misbehaviour:
         late: longer than the client's timeout, the client sees a timeout for an order that
         exists."""
         self.delay_next(seconds, "POST /orders/*")
+
+    def lose_order_updates(self, n: int) -> None:
+        """The next ``n`` order updates are never sent (0: send them again), as on a link that
+        dropped them: Kite does not send a missed update again, only its order book tells."""
+        with self._lock:
+            self.lost_order_updates = n
 
     def reject_next_order(self, message: str = DEFAULT_REJECTION) -> None:
         """The next placement gets an order id, then the order is REJECTED with ``message``

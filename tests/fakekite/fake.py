@@ -16,7 +16,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from tests.fakekite import faults, packets, positions
+from tests.fakekite import by_hand, faults, packets
 from tests.fakekite.api import Api, Request
 from tests.fakekite.book import Book
 from tests.fakekite.controls import Misbehaviour
@@ -45,6 +45,7 @@ class FakeKite(Misbehaviour):
         self._changed = threading.Condition(self._lock)
         self.requests: list[Request] = []
         self.internal_errors: list[str] = []
+        self.lost_order_updates = 0
         self.sessions = Sessions(api_key, api_secret, access_token)
         self.book = Book(self.clock, user_id)
         self.faults = faults.FaultPlan()
@@ -138,6 +139,57 @@ class FakeKite(Misbehaviour):
             self._flush()
             return trade.trade_id
 
+    # -- the owner's own hand (see ``by_hand``) ------------------------------------------
+
+    def by_hand(
+        self,
+        symbol: str,
+        *,
+        side: str = "BUY",
+        quantity: int = 1,
+        product: str = "CNC",
+        variety: str = "regular",
+        order_type: str = "MARKET",
+        status: str = "COMPLETE",
+        price: Number | None = None,
+        filled_quantity: int | None = None,
+        tag: str | None = None,
+        kite_tags: tuple[str, ...] = (),
+        push: bool = True,
+    ) -> str:
+        """An order placed in the Kite app, not by shikra (any product, variety, status;
+        filled: all of it if COMPLETE, else ``filled_quantity``, at ``price`` or the LTP).
+        ``push``: send its order update on the WebSocket, as Kite does. Returns its id."""
+        with self._lock:
+            order = by_hand.place(
+                self.book, symbol, side=side, quantity=quantity, product=product,
+                variety=variety, order_type=order_type, status=status,
+                price=None if price is None else to_decimal(price),
+                filled_quantity=filled_quantity, tag=tag, kite_tags=kite_tags, push=push,
+            )  # fmt: skip
+            self._flush()
+            return order.order_id
+
+    def carry_position(
+        self, symbol: str, quantity: int, average_price: Number, *, product: str = "CNC"
+    ) -> None:
+        """A position held since an earlier day (e.g. MTF shares bought last week)."""
+        with self._lock:
+            by_hand.carry(
+                self.book,
+                symbol,
+                product=product,
+                quantity=quantity,
+                average_price=to_decimal(average_price),
+            )
+            self._notify()
+
+    def set_multiplier(self, symbol: str, multiplier: int) -> None:
+        """The contract multiplier Kite's positions show for ``symbol`` (1000 for an MCX
+        mini contract): positions' value and PnL are price x quantity x multiplier."""
+        with self._lock:
+            self.book.multipliers[symbol] = multiplier
+
     # -- introspection --------------------------------------------------------------------
 
     def wait_until(
@@ -171,7 +223,7 @@ class FakeKite(Misbehaviour):
 
     def positions(self) -> dict[str, Any]:
         with self._lock:
-            return positions.positions(self.book.trades, self.book.quotes)
+            return self.book.positions()
 
     @property
     def connections(self) -> list[Connection]:
@@ -203,6 +255,9 @@ class FakeKite(Misbehaviour):
         """Push the book's pending order updates to every connection, wake waiters."""
         updates, self.book.outbox = self.book.outbox, []
         for update in updates:
+            if self.lost_order_updates > 0:
+                self.lost_order_updates -= 1
+                continue
             text = json.dumps({"type": "order", "data": update}).encode()
             for conn in self.ticker.connections:
                 self.ticker.send(conn, OP_TEXT, text)

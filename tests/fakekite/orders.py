@@ -16,7 +16,7 @@ from typing import Any
 
 from tests.fakekite.market import IST, Instrument, as_number, kite_time
 
-TERMINAL = frozenset({"COMPLETE", "CANCELLED", "REJECTED"})
+TERMINAL = frozenset({"COMPLETE", "CANCELLED", "REJECTED", "CANCELLED AMO"})
 WORKING = frozenset({"OPEN", "TRIGGER PENDING"})
 
 
@@ -50,6 +50,8 @@ class Order:
     fill_value: Decimal = Decimal(0)
     modified: bool = False
     triggered: bool = False
+    kite_tags: tuple[str, ...] = ()
+    """Tags Kite adds of its own (e.g. "mktp" for market protection), listed after ours."""
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -101,7 +103,7 @@ class Order:
             "market_protection": self.market_protection,
             "meta": {},
             "tag": self.tag,
-            "tags": [self.tag] if self.tag else [],
+            "tags": ([self.tag] if self.tag else []) + list(self.kite_tags),
             "guid": self.guid,
         }
 

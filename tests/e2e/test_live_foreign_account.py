@@ -1,0 +1,81 @@
+"""The real daemon, live on the fake Kite, in an account that is not shikra's alone: its owner
+bought MTF shares by hand in the Kite app today (an untagged order, with Kite's own tag) and
+holds MTF shares from last week. Before, the first such order in the day's order book raised
+``'MTF' is not a valid Product`` out of the adapter and the OrderRouter crash-looped at
+start-up. Now it starts, checks its working orders and looks orders up by tag over an order
+book full of foreign records, and places and fills its own orders.
+
+The reconciliation half is not this test's: today any position shikra did not open keeps the
+start-up reconciliation unclean, and RiskGate then stays RECONCILING (no entries) under the
+default ``alert`` policy too. So this test runs PositionSync with ``adopt`` (the foreign
+position is taken into the books once, at start) and a long interval (so a fill held up by
+the lost updates below is never mistaken for a difference and adopted as well).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.daemon_process import total, value
+from tests.e2e.live_harness import live_daemon
+from tests.fakekite import FakeKite
+
+SBIN = "NSE:SBIN"  # not in the config: shikra never trades it
+
+
+def the_owners_account(fake: FakeKite) -> None:
+    fake.add_instrument(SBIN, 779521, last_price="800", close="795", name="STATE BANK OF INDIA")
+    fake.carry_position(SBIN, 25, "790.25", product="MTF")  # bought last week, on margin
+    fake.by_hand(SBIN, product="MTF", quantity=10, kite_tags=("mktp",))  # today, no tag
+
+
+def test_a_foreign_mtf_order_and_position_do_not_stop_the_router(tmp_path: Path):
+    with live_daemon(tmp_path, the_owners_account, policy="adopt", sync_interval=5.0) as (
+        fake,
+        daemon,
+    ):
+        samples = daemon.wait_for(lambda s: total(s, "shikra_fills_total") >= 3, timeout=60)
+        assert value(samples, "shikra_broker_api_calls_total", call="trades") >= 1  # start-up
+
+        # The owner keeps at it while shikra runs: more orders, pushed on the WebSocket too.
+        fake.by_hand(SBIN, product="MTF", variety="amo", status="AMO REQ RECEIVED",
+                     order_type="LIMIT", price="780")  # fmt: skip
+        fake.by_hand(SBIN, product="CO", variety="co", side="SELL", status="TRIGGER PENDING",
+                     order_type="LIMIT", price="820")  # fmt: skip
+        fake.by_hand(SBIN, product="BO", variety="iceberg", status="CANCELLED AMO")
+
+        # Updates lost on the link: only the working-order check (GET /orders, over the
+        # foreign records) can tell the router its orders filled.
+        checks = value(samples, "shikra_broker_api_calls_total", call="orders")
+        fills = total(samples, "shikra_fills_total")
+        fake.lose_order_updates(10_000)
+        daemon.wait_for(
+            lambda s: (
+                value(s, "shikra_broker_api_calls_total", call="orders") >= checks + 2
+                and total(s, "shikra_fills_total") >= fills + 2
+            ),
+            timeout=60,
+        )
+        fake.lose_order_updates(0)
+
+        # A placement whose reply is lost: the router looks it up by tag, in the same book.
+        fake.delay_next_placement(2.5)
+        fills = total(daemon.scrape(), "shikra_fills_total")
+        samples = daemon.wait_for(
+            lambda s: (
+                value(s, "shikra_broker_api_calls_total", call="order_by_tag") >= 1
+                and total(s, "shikra_fills_total") >= fills + 2
+            ),
+            timeout=60,
+        )
+        assert value(samples, "shikra_actor_restarts_total", actor="OrderRouter") == 0
+        assert total(samples, "shikra_actor_restarts_total") == 0
+        assert total(samples, "shikra_actor_crashes_total") == 0
+        assert value(samples, "shikra_trading_state", state="ACTIVE") == 1
+        # Everything the owner did is a documented value: nothing unknown, nothing skipped.
+        assert total(samples, "shikra_broker_unknown_values_total") == 0
+        tags = [o["tag"] for o in fake.orders() if o["tradingsymbol"] == "INFY"]
+        assert daemon.terminate() == 0, daemon.log()
+    assert tags and len(tags) == len(set(tags))  # every order of shikra's sent once
+    log = daemon.log()
+    assert "Traceback" not in log and "is not a valid Product" not in log
