@@ -3,12 +3,14 @@
 The logic is ``core.pnl.PnLLedger``; this shell feeds it fills (from the OrderRouter) and marks
 (from TickFeed), rebuilds it from the journal's fills when it (re)starts, publishes a
 ``PnLUpdate`` to RiskGate on every fill and every marks batch that moves net, and keeps the
-PnL and position gauges true.
+PnL and position gauges true. Money is valued with each symbol's contract multiplier
+(``multipliers``, from the config's ``[[symbols]] multiplier``): see ``core.pnl``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from config.actors import PNL_TRACKER
@@ -26,13 +28,19 @@ NAME = PNL_TRACKER
 
 class PnLTracker(PooledSupervisedActor):
     def __init__(
-        self, link: Link, *, journal_path: str, rates: ChargeRates, publish_to: tuple[str, ...]
+        self,
+        link: Link,
+        *,
+        journal_path: str,
+        rates: ChargeRates,
+        multipliers: Mapping[str, int],
+        publish_to: tuple[str, ...],
     ) -> None:
         super().__init__(link)
         self.journal_path = journal_path
         self.rates = rates
         self.publish_to = publish_to
-        self.ledger = PnLLedger(rates)
+        self.ledger = PnLLedger(rates, multipliers=multipliers)
         self.journal: Journal | None = None
         self.last_net: int | None = None
         self.metrics = link.metrics

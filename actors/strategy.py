@@ -15,6 +15,7 @@ from typing import Any
 
 from config.actors import RISK_GATE
 from config.symbols import SymbolConfig
+from core.instruments import InstrumentSpec
 from journal import Journal
 from messages import Fill, OrderEvent, OrderRejected, OrderStatus, Product, Tick, WarmUp
 from strategies.base import Signal
@@ -34,10 +35,19 @@ def client_id_prefix(symbol: str) -> str:
 
 class Strategy(PooledSupervisedActor):
     def __init__(
-        self, link: Link, *, settings: SymbolConfig, journal_path: str, day_start_ns: int
+        self,
+        link: Link,
+        *,
+        settings: SymbolConfig,
+        instrument: InstrumentSpec,
+        journal_path: str,
+        day_start_ns: int,
     ) -> None:
+        """``instrument``: the tick and lot size this run trades with (the dump's in live and
+        dry-run, the config's in paper and replay), not ``settings``' paper defaults."""
         super().__init__(link)
         self.settings = settings
+        self.instrument = instrument
         self.symbol = settings.symbol
         self.journal_path = journal_path
         self.day_start_ns = day_start_ns
@@ -52,13 +62,13 @@ class Strategy(PooledSupervisedActor):
         self.trader = SymbolTrader(
             symbol=self.symbol,
             quantity=self.settings.quantity,
-            lot_size=self.settings.lot_size,
+            lot_size=self.instrument.lot_size,
             product=Product(self.settings.product),
             strategy=make_strategy(self.settings.strategy, self.settings.strategy_params()),
             exits=self.settings.exits,
             client_id_prefix=client_id_prefix(self.symbol),
             next_seq=journal.max_strategy_seq(self.symbol) + 1,
-            tick_size_paise=self.settings.tick_size_paise,
+            tick_size_paise=self.instrument.tick_size,
         )
         fills = journal.fills(symbol=self.symbol, since_ns=self.day_start_ns)
         pending = [

@@ -13,6 +13,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from prometheus_client import (
@@ -28,7 +29,7 @@ from brokers.errors import BrokerError
 from config import ConfigError, load_config
 from core.clock import WallClock
 from core.market_hours import MarketHours
-from daemon import logs
+from daemon import instruments, logs
 from daemon.control import SOCKET_NAME, ControlServer
 from daemon.market import NotAvailableYet
 from daemon.systemd import Notifier
@@ -110,7 +111,8 @@ def run(config_path: str, duration: float | None) -> int:
     stopped = tree.stop(timeout=60.0)
     if not stopped:
         _log.error("some actors did not stop in time")
-    _export(daemon.journal_path, daemon.market.hours, daemon.market.day_start_ns, clock)
+    valued = instruments.multipliers(daemon.market.instruments)
+    _export(daemon.journal_path, daemon.market.hours, daemon.market.day_start_ns, clock, valued)
     server.shutdown()
     server.server_close()
     if tree.escalated:
@@ -120,13 +122,20 @@ def run(config_path: str, duration: float | None) -> int:
     return EXIT_OK
 
 
-def _export(journal_path: Path, hours: MarketHours, day_start_ns: int, clock: WallClock) -> None:
-    """The trading day's orders, fills and round trips as CSV, next to the journal."""
+def _export(
+    journal_path: Path,
+    hours: MarketHours,
+    day_start_ns: int,
+    clock: WallClock,
+    multipliers: Mapping[str, int],
+) -> None:
+    """The trading day's orders, fills and round trips as CSV, next to the journal (money with
+    each symbol's contract multiplier)."""
     try:
         day = hours.trading_day(day_start_ns)
         out = journal_path.parent / "exports" / day.isoformat()
         with Journal.open(journal_path, clock) as journal:
-            files = export_day(journal, day, out, tz=str(hours.zone))
+            files = export_day(journal, day, out, tz=str(hours.zone), multipliers=multipliers)
         _log.info(
             "exported %s",
             ", ".join(str(Path(f)) for f in (files.orders, files.fills, files.trades)),
