@@ -5,13 +5,15 @@ The logic is ``core.pnl.PnLLedger``; this shell feeds it fills (from the OrderRo
 (``core.recovery.restore_pnl``: positions carried in, valued from the day's reference price,
 then the day's fills), journals each carried position's reference price when it is chosen,
 publishes a ``PnLUpdate`` to RiskGate on every fill and every marks batch that moves net, and
-keeps the PnL and position gauges true.
+keeps the PnL and position gauges true. Money is valued with each symbol's contract
+multiplier (``multipliers``, from the config's ``[[symbols]] multiplier``): see ``core.pnl``.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from config.actors import PNL_TRACKER
@@ -37,6 +39,7 @@ class PnLTracker(PooledSupervisedActor):
         *,
         journal_path: str,
         rates: ChargeRates,
+        multipliers: Mapping[str, int],
         publish_to: tuple[str, ...],
         hours: MarketHours,
         start_day: datetime.date,
@@ -48,7 +51,8 @@ class PnLTracker(PooledSupervisedActor):
         self.start_day = start_day
         self.day = start_day
         self.publish_to = publish_to
-        self.ledger = PnLLedger(rates)
+        self.multipliers = dict(multipliers)
+        self.ledger = PnLLedger(rates, multipliers=self.multipliers)
         self.journal: Journal | None = None
         self.last_net: int | None = None
         self.metrics = link.metrics
@@ -67,7 +71,7 @@ class PnLTracker(PooledSupervisedActor):
         journal, day = self.journal, self.day
         fills = journal.fills_of_day(day)
         self.ledger = restore_pnl(
-            PnLLedger(self.rates),
+            PnLLedger(self.rates, multipliers=self.multipliers),
             journal.fills_before(day, CARRIED_PRODUCTS),
             journal.carry_marks(day),
             fills,

@@ -17,6 +17,7 @@ from typing import Any
 
 from config.actors import RISK_GATE
 from config.symbols import SymbolConfig
+from core.instruments import InstrumentSpec
 from core.market_hours import MarketHours
 from core.recovery import CARRIED_PRODUCTS, carries, restore_strategy
 from journal import Journal
@@ -51,12 +52,16 @@ class Strategy(PooledSupervisedActor):
         link: Link,
         *,
         settings: SymbolConfig,
+        instrument: InstrumentSpec,
         journal_path: str,
         hours: MarketHours,
         start_day: datetime.date,
     ) -> None:
+        """``instrument``: the tick and lot size this run trades with (the dump's in live and
+        dry-run, the config's in paper and replay), not ``settings``' paper defaults."""
         super().__init__(link)
         self.settings = settings
+        self.instrument = instrument
         self.symbol = settings.symbol
         self.journal_path = journal_path
         self.hours = hours
@@ -76,13 +81,13 @@ class Strategy(PooledSupervisedActor):
         self.trader = SymbolTrader(
             symbol=self.symbol,
             quantity=self.settings.quantity,
-            lot_size=self.settings.lot_size,
+            lot_size=self.instrument.lot_size,
             product=Product(self.settings.product),
             strategy=make_strategy(self.settings.strategy, self.settings.strategy_params()),
             exits=self.settings.exits,
             client_id_prefix=client_id_prefix(self.symbol),
             next_seq=journal.max_strategy_seq(self.symbol) + 1,
-            tick_size_paise=self.settings.tick_size_paise,
+            tick_size_paise=self.instrument.tick_size,
         )
         self._restore()
 

@@ -177,7 +177,7 @@ def run_baseline(symbols: int, ticks: int) -> dict[str, Any]:
     assert isinstance(market.source, SyntheticSource)
     risk = _risk_book(config, market)
     risk.state = TradingState.ACTIVE
-    broker = PaperBroker(clock, {x.symbol: x.tick_size_paise for x in config.symbols})
+    broker = PaperBroker(clock, {x.symbol: x.paper_tick_size_paise for x in config.symbols})
     ledger = PnLLedger()
     traders = {
         x.symbol: SymbolTrader(

@@ -102,6 +102,8 @@ class BrokerPosition(msgspec.Struct, frozen=True, kw_only=True):
     quantity: int
     open_cost: Paise
     multiplier: int = 1
+    """Kite's contract multiplier (value = price x quantity x multiplier), e.g. 10 for an MCX
+    crude-oil mini; ``open_cost`` is not multiplied."""
 
 
 BrokerUpdate = BrokerOrder | BrokerTrade

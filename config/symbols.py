@@ -22,6 +22,8 @@ EXCHANGES: tuple[str, ...] = ("NSE", "BSE", "NFO", "BFO", "MCX")
 """Exchanges whose prices are whole paise (Kite sends them ÷100)."""
 _SUB_PAISA_EXCHANGES = ("CDS", "BCD")
 _TRADING_SYMBOL = re.compile(r"^[A-Z0-9][A-Z0-9&_.\-]*$")
+DEFAULT_TICK_SIZE_PAISE = 5
+DEFAULT_LOT_SIZE = 1
 
 
 class ExitsConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -46,6 +48,11 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     validated against ``strategies.STRATEGY_PARAMS[strategy]`` at load time, and
     ``strategy_params()`` returns it typed. Prices are int paise, ``quantity`` is shares (or
     units) per order and must be whole lots.
+
+    Live and dry-run take tick size and lot size from Kite's instruments dump of the day;
+    ``tick_size_paise`` and ``lot_size`` are for paper and replay (5 paise and 1 when absent),
+    and a value configured here that contradicts the dump is reported at start-up. The dump
+    has no multiplier: ``multiplier`` is declared here and checked against Kite's positions.
     """
 
     symbol: str
@@ -54,13 +61,31 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     params: dict[str, Any] = {}
     quantity: PositiveInt
     product: Literal["MIS", "CNC", "NRML"] = "MIS"
-    tick_size_paise: PositiveInt = 5
-    lot_size: PositiveInt = 1
+    tick_size_paise: PositiveInt | None = None
+    """Paper and replay: the price step (5 paise when absent). Live: the dump's, always."""
+    lot_size: PositiveInt | None = None
+    """Paper and replay: the lot (1 when absent). Live: the dump's, always."""
+    multiplier: PositiveInt = 1
+    """Price x quantity x multiplier is the value: e.g. 10 for ``MCX:CRUDEOILM…FUT`` (a
+    contract of 10 barrels quoted in ₹ per barrel, counted in lots by Kite), 1000 for an MCX
+    metal mini quoted per kg (1 tonne a lot). Declare it for any contract that has one: order
+    value, exposure, PnL and charges use it, and a value other than Kite's positions' is
+    reported loudly."""
     initial_price_paise: PositiveInt = 100_000
     """Where the synthetic feed starts this symbol's random walk (100000 = ₹1,000)."""
     feed_mode: KiteMode | None = None
     """Kite subscription mode for this symbol; ``feed.kite.default_mode`` when absent."""
     exits: ExitsConfig = msgspec.field(default_factory=ExitsConfig)
+
+    @property
+    def paper_tick_size_paise(self) -> int:
+        """The tick size paper and replay use: the configured one, else 5 paise."""
+        return self.tick_size_paise or DEFAULT_TICK_SIZE_PAISE
+
+    @property
+    def paper_lot_size(self) -> int:
+        """The lot size paper and replay use: the configured one, else 1."""
+        return self.lot_size or DEFAULT_LOT_SIZE
 
     @property
     def exchange(self) -> str:
@@ -92,11 +117,13 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
             problems.append(("strategy", f"unknown strategy {strategy!r} (known: {known})"))
         elif strategy is not None and "params" in values:
             validate_struct(values["params"], STRATEGY_PARAMS[strategy], "params", problems)
-        if have(values, "quantity", "lot_size") and values["quantity"] % values["lot_size"]:
-            message = f"must be a whole number of lots of {values['lot_size']}, got "
+        lot = values.get("lot_size") or DEFAULT_LOT_SIZE
+        if have(values, "quantity", "lot_size") and values["quantity"] % lot:
+            message = f"must be a whole number of lots of {lot}, got "
             problems.append(("quantity", message + str(values["quantity"])))
         if have(values, "initial_price_paise", "tick_size_paise"):
-            price, tick = values["initial_price_paise"], values["tick_size_paise"]
+            price = values["initial_price_paise"]
+            tick = values["tick_size_paise"] or DEFAULT_TICK_SIZE_PAISE
             if price % tick:
                 message = f"must be a multiple of tick_size_paise ({tick}), got {price}"
                 problems.append(("initial_price_paise", message))

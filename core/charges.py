@@ -1,6 +1,8 @@
 """Zerodha-style charges on each fill, exact to the paisa and reproducible.
 
-The components, all on the fill's turnover (price in paise x quantity):
+The components, all on the fill's turnover (price in paise x quantity x the contract's
+multiplier: a contract of 10 barrels quoted per barrel turns over ten times its price, see
+``core.instruments``; the caller, which knows the instrument, passes the multiplier per fill):
 
 * brokerage: a rate capped at a fixed amount **per order**, so the partial fills of one order
   (same ``client_id``) share one cap: the calculator remembers how much brokerage each order has
@@ -156,11 +158,15 @@ class ChargeCalculator:
         self.rates = rates if rates is not None else ChargeRates()
         self._brokerage_by_order: dict[str, int] = {}
 
-    def charge(self, fill: Fill) -> Charges:
+    def charge(self, fill: Fill, multiplier: int = 1) -> Charges:
+        """The fill's charges on its turnover, price x quantity x ``multiplier`` (the contract
+        multiplier of the fill's instrument; 1 for shares)."""
         if type(fill.price) is not int or type(fill.quantity) is not int:
             raise TypeError(f"fill {fill.trade_id}: price and quantity must be ints")
+        if type(multiplier) is not int or multiplier <= 0:
+            raise ValueError(f"fill {fill.trade_id}: multiplier must be a positive int")
         product_rates = self.rates.for_product(fill.product)
-        turnover = fill.price * fill.quantity
+        turnover = fill.price * fill.quantity * multiplier
         is_buy = fill.side is Side.BUY
 
         already = self._brokerage_by_order.get(fill.client_id, 0)

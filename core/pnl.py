@@ -5,6 +5,12 @@ is what the PnLTracker actor asks and what RiskGate's loss limits are enforced f
 kept current incrementally (one symbol's work per fill or mark) and peak / drawdown move whenever
 net moves, by a fill or by a mark: a limit must never miss the mark that breaches it.
 
+Money is price x quantity x the symbol's contract multiplier (``core.instruments``; 1 unless
+given): the position book keeps price x quantity (what the broker's average price x quantity is
+compared with), and the ledger multiplies realized and unrealized PnL per symbol, and charges
+the fill's turnover with it. Only the ledger's figures are money; ``snapshot`` and
+``position`` are the book's, in price x quantity.
+
 Unrealized PnL uses each symbol's latest mark. A symbol with a position but no mark yet is valued
 at its own average cost, so it contributes 0 until its first mark arrives (the fill price is not
 taken as a mark: marks come only from the market).
@@ -23,6 +29,7 @@ and a drawdown investigation need. Peak and max drawdown are tracked separately 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -65,15 +72,24 @@ class PnLSummary:
 
 
 class PnLLedger:
-    """Positions, charges and marks for one trading day. Pure: times come in on fills and marks."""
+    """Positions, charges and marks for one trading day. Pure: times come in on fills and marks.
+
+    ``multipliers``: symbol → contract multiplier, for the symbols that have one (any other
+    symbol is valued at 1, as shares are).
+    """
 
     def __init__(
         self,
         rates: ChargeRates | None = None,
         max_curve_points: int = DEFAULT_MAX_CURVE_POINTS,
+        multipliers: Mapping[str, int] | None = None,
     ) -> None:
         if max_curve_points < 1:
             raise ValueError(f"max_curve_points must be at least 1, got {max_curve_points}")
+        self._multipliers = dict(multipliers or {})
+        for symbol, multiplier in self._multipliers.items():
+            if type(multiplier) is not int or multiplier <= 0:
+                raise ValueError(f"multiplier of {symbol} must be a positive int: {multiplier!r}")
         self._book = PositionBook()
         self._calculator = ChargeCalculator(rates)
         self._marks: dict[str, int] = {}
@@ -128,13 +144,14 @@ class PnLLedger:
         outcome = self._book.apply(fill)
         if outcome.duplicate:
             return AppliedFill(outcome, NO_CHARGES)
-        charges = self._calculator.charge(fill) if charged else NO_CHARGES
         symbol = fill.symbol
+        multiplier = self.multiplier(symbol)
+        charges = self._calculator.charge(fill, multiplier) if charged else NO_CHARGES
         fee = charges.total
-        self._realized += outcome.realized
+        self._realized += outcome.realized * multiplier
         self._charges += fee
         self._charges_by_symbol[symbol] = self._charges_by_symbol.get(symbol, 0) + fee
-        self._attribute_to_round_trips(outcome, fill.quantity, fee)
+        self._attribute_to_round_trips(outcome, fill.quantity, fee, multiplier)
         self._revalue(symbol, outcome.position)
         self._net_changed(fill.at_ns, always_record=True)
         return AppliedFill(outcome, charges)
@@ -150,7 +167,12 @@ class PnLLedger:
         self._revalue(symbol, self._book.position(symbol))
         self._net_changed(at_ns, always_record=False)
 
+    def multiplier(self, symbol: str) -> int:
+        return self._multipliers.get(symbol, 1)
+
     def position(self, symbol: str) -> Position:
+        """The book's position: quantity, and ``open_cost`` / ``realized`` in price x quantity
+        (not multiplied; ``symbol_pnl`` has the money)."""
         return self._book.position(symbol)
 
     def symbols(self) -> tuple[str, ...]:
@@ -158,7 +180,8 @@ class PnLLedger:
         return self._book.symbols()
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
-        """``{symbol: (quantity, open_cost)}`` of open positions, for ``core.reconcile``."""
+        """``{symbol: (quantity, open_cost)}`` of open positions, for ``core.reconcile``:
+        price x quantity, not multiplied, as the broker's average price x quantity is."""
         return self._book.snapshot()
 
     def summary(self) -> PnLSummary:
@@ -188,11 +211,12 @@ class PnLLedger:
         return Fraction(self._wins, self._trades) if self._trades else None
 
     def symbol_pnl(self, symbol: str) -> SymbolPnL:
-        """One symbol's figures, without building every other symbol's (hot path)."""
+        """One symbol's figures (money, with its multiplier), without building every other
+        symbol's (hot path)."""
         position = self._book.position(symbol)
         return SymbolPnL(
             symbol=symbol,
-            realized=position.realized,
+            realized=position.realized * self.multiplier(symbol),
             unrealized=self._unrealized_by_symbol.get(symbol, 0),
             charges=self._charges_by_symbol.get(symbol, 0),
             quantity=position.quantity,
@@ -217,12 +241,15 @@ class PnLLedger:
     def _symbol_figures(self) -> tuple[SymbolPnL, ...]:
         return tuple(self.symbol_pnl(symbol) for symbol in self._book.symbols())
 
-    def _attribute_to_round_trips(self, outcome: FillOutcome, quantity: int, fee: int) -> None:
+    def _attribute_to_round_trips(
+        self, outcome: FillOutcome, quantity: int, fee: int, multiplier: int
+    ) -> None:
         symbol = outcome.symbol
         open_charges = self._open_round_trip_charges.pop(symbol, 0)
         if outcome.round_trip_closed and outcome.round_trip_realized is not None:
             closing_share = fee * outcome.closed_quantity // quantity
-            self._record_round_trip(outcome.round_trip_realized - open_charges - closing_share)
+            gross = outcome.round_trip_realized * multiplier
+            self._record_round_trip(gross - open_charges - closing_share)
             if outcome.opened_quantity:  # a flip: the rest of the fee opens the next round trip
                 self._open_round_trip_charges[symbol] = fee - closing_share
         elif not outcome.position.is_flat:
@@ -239,7 +266,9 @@ class PnLLedger:
 
     def _revalue(self, symbol: str, position: Position) -> None:
         mark = self._marks.get(symbol)
-        value = 0 if mark is None else mark * position.quantity - position.open_cost
+        value = 0
+        if mark is not None:
+            value = (mark * position.quantity - position.open_cost) * self.multiplier(symbol)
         self._unrealized += value - self._unrealized_by_symbol.get(symbol, 0)
         self._unrealized_by_symbol[symbol] = value
 

@@ -10,6 +10,10 @@ applied at most once". Fills are held and redelivered across actor restarts and 
 report a trade twice (postback and poll); applying one twice would invent a position.
 
 The book is pure: no clock, no threads, no I/O. Times stay on the fills.
+
+Its figures are price x quantity, never multiplied by a contract multiplier: that is what the
+broker's positions compare with (average price x quantity). For a contract with a multiplier
+(``core.instruments``), money is the book's figure times it: ``core.pnl.PnLLedger`` does that.
 """
 
 from __future__ import annotations

@@ -9,6 +9,11 @@ An order *reduces exposure* when it is opposite to the position and no larger th
 left of it after other working reducing orders: such orders pass REDUCING, and are exempt from
 the limits that exist to stop exposure from growing (position, gross exposure, open orders,
 orders per minute). Nothing passes HALTED or RECONCILING except RiskGate's own flatten orders.
+
+Money is valued with each instrument's contract multiplier (``core.instruments``): an order's
+value and the gross exposure are price x quantity x multiplier, so a 10-barrel crude contract
+quoted per barrel counts ten times its price. Quantity limits (order, position) stay in the
+exchange's units (shares, contracts): they limit what is sent, not what it is worth.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from core.instruments import InstrumentSpec
 from core.market_hours import MarketHours
 from core.recovery import RiskRestore
 from messages import (
@@ -50,10 +56,8 @@ class RiskLimits:
     max_drawdown: int
 
 
-@dataclass(frozen=True, kw_only=True)
-class Instrument:
-    tick_size: int
-    lot_size: int
+Instrument = InstrumentSpec
+"""RiskBook's name for an instrument's tick size, lot size and multiplier."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class RiskBook:
         price = intent.limit_price or intent.trigger_price or reference
         if price is None:
             return Verdict(RejectReason.INVALID_PRICE, "no price known to value the order")
-        value = price * intent.quantity
+        value = instrument.value(price, intent.quantity)
         if value > self.limits.max_order_value:
             detail = (
                 f"value {_rupees(value)} > max_order_value {_rupees(self.limits.max_order_value)}"
@@ -233,16 +237,21 @@ class RiskBook:
         return intent.quantity + already <= abs(position)
 
     def gross_exposure(self) -> int:
-        """Sum over symbols of |position| x last price, plus what working orders that add
-        exposure would add once filled (paise). A symbol with no mark yet is valued at 0: that
-        only arises before the first batch of marks."""
-        held = sum(abs(q) * self.marks.get(s, 0) for s, q in self.positions.items())
+        """Sum over symbols of |position| x last price x multiplier, plus what working orders
+        that add exposure would add once filled (paise). A symbol with no mark yet is valued at
+        0: that only arises before the first batch of marks."""
+        held = sum(self._value(s, abs(q)) for s, q in self.positions.items())
         coming = sum(
-            w.remaining * self.marks.get(w.symbol, 0)
-            for w in self.working.values()
-            if not w.reduces
+            self._value(w.symbol, w.remaining) for w in self.working.values() if not w.reduces
         )
         return held + coming
+
+    def _value(self, symbol: str, quantity: int) -> int:
+        """``quantity`` at the symbol's mark, with its multiplier. A symbol no longer configured
+        (a position from the journal) is valued at multiplier 1: its contract is unknown."""
+        instrument = self.instruments.get(symbol)
+        multiplier = instrument.multiplier if instrument is not None else 1
+        return quantity * self.marks.get(symbol, 0) * multiplier
 
     def _now(self, intent: OrderIntent) -> int:
         return max(self.market_ns, intent.market_ns)

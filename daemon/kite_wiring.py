@@ -1,12 +1,14 @@
-"""Live and dry-run: the Kite client, the instrument tokens, the Kite broker and tick source,
+"""Live and dry-run: the Kite client, the instruments' facts, the Kite broker and tick source,
 built from the config and the credential sources (never from the file itself)."""
 
 from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from brokers.credentials import Credentials
 from brokers.kite import KiteBroker
@@ -16,7 +18,7 @@ from core.clock import Clock
 from core.market_hours import MarketHours
 from daemon.login import TOKEN_FILE
 from feeds.kite import KiteTickSource
-from feeds.kite_instruments import instrument_tokens
+from feeds.kite_instruments import InstrumentFacts, csv_rows, load_instruments
 from metrics import Metrics
 
 
@@ -25,6 +27,11 @@ class KiteParts:
     broker: KiteBroker
     source: KiteTickSource
     day_start_ns: int
+    instruments: dict[str, InstrumentFacts]
+    """The configured symbols' facts from today's instruments dump."""
+    load_instruments: Callable[[datetime.date], dict[str, InstrumentFacts]]
+    """The same for another trading day (one download a day, cached in the state dir): what
+    the day boundary calls to refresh tick and lot sizes."""
 
 
 def credentials_for(config: Config) -> Credentials:
@@ -64,12 +71,16 @@ def build_kite(config: Config, clock: Clock, hours: MarketHours, metrics: Metric
         ),
     )
     today = hours.trading_day(clock.now_ns())
-    tokens = instrument_tokens(
-        [x.symbol for x in config.symbols],
-        lambda exchange: broker.read(lambda: client.instruments(exchange)),
-        Path(config.system.state_dir),
-        today,
-    )
+    symbols = [x.symbol for x in config.symbols]
+
+    def fetch(exchange: str) -> Iterator[dict[str, str]]:
+        return csv_rows(broker.read(lambda: _raw_dump(client, exchange)))
+
+    def load(day: datetime.date) -> dict[str, InstrumentFacts]:
+        return load_instruments(symbols, fetch, Path(config.system.state_dir), day)
+
+    instruments = load(today)
+    tokens = {symbol: facts.token for symbol, facts in instruments.items()}
     default_mode = config.feed.kite.default_mode
     modes = {tokens[x.symbol]: x.feed_mode or default_mode for x in config.symbols}
 
@@ -88,4 +99,13 @@ def build_kite(config: Config, clock: Clock, hours: MarketHours, metrics: Metric
         on_order_update=broker.on_order_update if config.system.mode == "live" else None,
     )
     day_start = datetime.datetime.combine(today, hours.open, tzinfo=hours.zone)
-    return KiteParts(broker, source, int(day_start.timestamp()) * 1_000_000_000)
+    day_start_ns = int(day_start.timestamp()) * 1_000_000_000
+    return KiteParts(broker, source, day_start_ns, instruments, load)
+
+
+def _raw_dump(client: Any, exchange: str) -> bytes:
+    """The exchange's dump as Kite sends it (CSV). Not ``client.instruments``: its parser
+    converts every row in one pass and raises on the first it cannot convert, losing the whole
+    dump for one bad row; ``feeds.kite_instruments`` reads row by row and skips the bad ones."""
+    data: bytes = client._get("market.instruments", url_args={"exchange": exchange})
+    return data

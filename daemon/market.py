@@ -1,14 +1,18 @@
 """What the daemon decides about the market before any actor starts: its hours, the tick source,
-and which trading day this run belongs to (the day whose journal records actors restore from)."""
+which trading day this run belongs to (the day whose journal records actors restore from), and
+the traded instruments' tick, lot and multiplier (``daemon.instruments``)."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from config import Config
 from core.clock import Clock
+from core.instruments import InstrumentSpec
 from core.market_hours import MarketHours
+from daemon.instruments import paper_specs
 from feeds.base import TickSource
 from feeds.replay import ReplaySource
 from feeds.replay_format import ReplayRecord, is_header, parse_line
@@ -25,6 +29,8 @@ class Market:
     source: TickSource
     day_start_ns: int
     """Market open of the trading day: journal records from before it belong to earlier days."""
+    instruments: Mapping[str, InstrumentSpec]
+    """Every configured symbol's tick, lot and multiplier, as this run trades it."""
     live_time: bool
     """True when exchange time tracks the wall clock (live feeds): only then is
     receive - exchange a feed delay worth measuring."""
@@ -56,7 +62,7 @@ def market_for(config: Config, clock: Clock) -> Market:
         )
         s = feed.synthetic
         source: TickSource = SyntheticSource(
-            [(x.symbol, x.initial_price_paise, x.tick_size_paise) for x in config.symbols],
+            [(x.symbol, x.initial_price_paise, x.paper_tick_size_paise) for x in config.symbols],
             session_start_ns=start,
             seed=s.seed,
             ticks_per_second=s.ticks_per_second * len(config.symbols),
@@ -65,14 +71,15 @@ def market_for(config: Config, clock: Clock) -> Market:
             session_length_ns=int(session.total_seconds()) * 1_000_000_000,
             weekdays_only=m.weekdays_only,
         )
-        return Market(hours, source, start, live_time=False)
+        return Market(hours, source, start, paper_specs(config), live_time=False)
     if feed.source == "replay":
         assert feed.replay is not None  # the config loader requires it
         first = _first_replay_time(feed.replay.path)
         day = hours.trading_day(first) if first is not None else hours.trading_day(clock.now_ns())
         paced = feed.replay.speed == "max"
         source = ReplaySource(feed.replay.path, feed.replay.speed, max_batch=1 if paced else 500)
-        return Market(hours, source, hours.session_start_ns(day), live_time=False, paced=paced)
+        start = hours.session_start_ns(day)
+        return Market(hours, source, start, paper_specs(config), live_time=False, paced=paced)
     raise NotAvailableYet(f"feed.source = {feed.source!r} needs mode live or dry-run")
 
 

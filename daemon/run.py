@@ -13,6 +13,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from prometheus_client import (
@@ -28,7 +29,7 @@ from brokers.errors import BrokerError
 from config import ConfigError, load_config
 from core.clock import WallClock
 from core.market_hours import MarketHours
-from daemon import logs
+from daemon import instruments, logs
 from daemon.control import ControlServer
 from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
@@ -111,7 +112,8 @@ def run(config_path: str, duration: float | None) -> int:
     stopped = tree.stop(timeout=60.0)
     if not stopped:
         _log.error("some actors did not stop in time")
-    _export(daemon.journal_path, daemon.market.hours, clock)
+    valued = instruments.multipliers(daemon.market.instruments)
+    _export(daemon.journal_path, daemon.market.hours, clock, valued)
     server.shutdown()
     server.server_close()
     if tree.escalated:
@@ -121,9 +123,12 @@ def run(config_path: str, duration: float | None) -> int:
     return EXIT_OK
 
 
-def _export(journal_path: Path, hours: MarketHours, clock: WallClock) -> None:
+def _export(
+    journal_path: Path, hours: MarketHours, clock: WallClock, multipliers: Mapping[str, int]
+) -> None:
     """The day being traded, and every earlier day without its files (a kill -9 leaves none),
-    as CSV next to the journal: orders, fills and round trips."""
+    as CSV next to the journal: orders, fills and round trips (money with each symbol's
+    contract multiplier)."""
     try:
         with Journal.open(journal_path, clock, zone=str(hours.zone)) as journal:
             today = journal.current_day()
@@ -133,6 +138,7 @@ def _export(journal_path: Path, hours: MarketHours, clock: WallClock) -> None:
                 str(hours.zone),
                 through=today,
                 again=() if today is None else (today,),
+                multipliers=multipliers,
             )
         _log.info("exported %s", ", ".join(day.isoformat() for day in days) or "nothing")
     except Exception:  # an export failure must not turn a clean stop into a crash

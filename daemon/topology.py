@@ -39,7 +39,8 @@ from config.actors import (
 )
 from core.charges import ChargeRates, ProductRates
 from core.clock import Clock
-from core.risk import Instrument, RiskBook, RiskLimits
+from core.risk import RiskBook, RiskLimits
+from daemon.instruments import live_specs, multipliers
 from daemon.market import Market, hours_for, market_for
 from daemon.systemd import Notifier
 from journal import Journal
@@ -144,31 +145,32 @@ def _outside_world(
     ticks with the paper broker (dry-run) or with Kite itself (live)."""
     if config.system.mode not in ("live", "dry-run"):
         market = market_for(config, clock)
-        venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
+        venue = _paper_broker(config, clock, journal_path, market)
         return market, venue, venue
     from daemon.kite_wiring import build_kite
 
     hours = hours_for(config)
     kite = build_kite(config, clock, hours, metrics)
-    market = Market(hours, kite.source, kite.day_start_ns, live_time=True)
+    specs = live_specs(config, kite.instruments)  # the dump's tick and lot, the multiplier
+    market = Market(hours, kite.source, kite.day_start_ns, specs, live_time=True)
     if config.system.mode == "live":
         return market, None, kite.broker
-    venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
+    venue = _paper_broker(config, clock, journal_path, market)
     return market, venue, venue
 
 
-def _paper_broker(config: Config, clock: Clock, journal_path: Path, day_start: int) -> PaperBroker:
+def _paper_broker(config: Config, clock: Clock, journal_path: Path, market: Market) -> PaperBroker:
     paper = config.broker.paper
     venue = PaperBroker(
         clock,
-        {x.symbol: x.tick_size_paise for x in config.symbols},
+        {symbol: spec.tick_size for symbol, spec in market.instruments.items()},
         fill_model=paper.fill_model,
         slippage_bps=str(paper.slippage_bps),
         partial_fill_ratio=str(paper.partial_fill_ratio),
         latency_seconds=paper.latency_ms / 1000,
     )
     with Journal.open(journal_path, clock) as journal:
-        venue.restore(journal.fills(since_ns=day_start))
+        venue.restore(journal.fills(since_ns=market.day_start_ns))
     return venue
 
 
@@ -205,15 +207,23 @@ def _factory(
     hours, day = market.hours, market.hours.trading_day(market.day_start_ns)
     if is_strategy(name):
         settings = config.symbol(symbol_of_strategy(name))
+        instrument = market.instruments[settings.symbol]
         return lambda link: Strategy.start(
-            link, settings=settings, journal_path=journal, hours=hours, start_day=day
+            link,
+            settings=settings,
+            instrument=instrument,
+            journal_path=journal,
+            hours=hours,
+            start_day=day,
         )
     if name == PNL_TRACKER:
         rates = _charge_rates(config)
+        valued = multipliers(market.instruments)
         return lambda link: PnLTracker.start(
             link,
             journal_path=journal,
             rates=rates,
+            multipliers=valued,
             publish_to=(RISK_GATE,),
             hours=hours,
             start_day=day,
@@ -307,10 +317,8 @@ def _downstream(config: Config) -> tuple[str, ...]:
 
 
 def _risk_book(config: Config, market: Market) -> RiskBook:
-    instruments = {
-        x.symbol: Instrument(tick_size=x.tick_size_paise, lot_size=x.lot_size)
-        for x in config.symbols
-    }
+    """Tick, lot and multiplier per symbol as this run trades it (``Market.instruments``)."""
+    instruments = dict(market.instruments)
     return RiskBook(limits=_risk_limits(config), instruments=instruments, hours=market.hours)
 
 

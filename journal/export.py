@@ -6,13 +6,17 @@ fills by their execution time, trades from that day's fills (``journal.trades``)
 written as rupees with exactly two decimals, produced from integer paise by integer arithmetic
 (``rupees``), so the files add up to the paisa. Each file is written to a temporary name and
 renamed into place, so a reader never sees half a file.
+
+Values and PnL are money: price x quantity x the symbol's contract multiplier (``multipliers``,
+1 for a symbol not in it), so an MCX contract of 10 barrels quoted per barrel is worth ten times
+its price x quantity there, as on the contract note. Prices and quantities are as traded.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -54,10 +58,15 @@ def _optional_rupees(paise: int | None) -> str:
 
 
 def export_day(
-    journal: JournalReader, day: date, out_dir: str | Path, tz: str = DEFAULT_TZ
+    journal: JournalReader,
+    day: date,
+    out_dir: str | Path,
+    tz: str = DEFAULT_TZ,
+    multipliers: Mapping[str, int] | None = None,
 ) -> ExportedFiles:
     """Write ``orders.csv``, ``fills.csv`` and ``trades.csv`` for ``day`` into ``out_dir``
     (created if missing) and return their paths."""
+    multiplier = (multipliers or {}).get
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     start, end = day_bounds_ns(day, tz)
@@ -78,7 +87,8 @@ def export_day(
         (
             format_time(fill.at_ns, tz), fill.trade_id, fill.client_id,
             fill.broker_order_id or "", fill.symbol, fill.side.value, fill.quantity,
-            rupees(fill.price), rupees(fill.price * fill.quantity), fill.product.value,
+            rupees(fill.price), rupees(fill.price * fill.quantity * multiplier(fill.symbol, 1)),
+            fill.product.value,
         )
         for fill in fills
     )  # fmt: skip
@@ -86,10 +96,11 @@ def export_day(
         (
             trip.symbol, "LONG" if trip.side.sign > 0 else "SHORT", trip.quantity,
             format_time(trip.entry_ns, tz), format_time(trip.exit_ns, tz),
-            rupees(trip.entry_value), rupees(trip.exit_value), rupees(trip.gross_pnl),
+            rupees(trip.entry_value * m), rupees(trip.exit_value * m), rupees(trip.gross_pnl * m),
             trip.fills,
         )
         for trip in round_trips(fills)
+        for m in (multiplier(trip.symbol, 1),)
     )  # fmt: skip
     return ExportedFiles(
         orders=_write_csv(out / "orders.csv", ORDER_COLUMNS, order_rows),
@@ -115,6 +126,7 @@ def export_days(
     *,
     through: date | None = None,
     again: Iterable[date] = (),
+    multipliers: Mapping[str, int] | None = None,
 ) -> list[date]:
     """Export every trading day with records (up to ``through``) that has no export yet, and
     the days in ``again`` (a day still being traded) even if it has: after a kill -9 or a run
@@ -126,9 +138,9 @@ def export_days(
         if through is not None and day > through:
             continue
         if day in redo or not (root / day.isoformat() / "orders.csv").exists():
-            export_day(journal, day, root / day.isoformat(), tz)
+            export_day(journal, day, root / day.isoformat(), tz, multipliers=multipliers)
             written.append(day)
     for day in sorted(redo - set(written)):
-        export_day(journal, day, root / day.isoformat(), tz)
+        export_day(journal, day, root / day.isoformat(), tz, multipliers=multipliers)
         written.append(day)
     return written

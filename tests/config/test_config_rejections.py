@@ -177,6 +177,12 @@ CASES = [
         "must be a whole number of lots of 2, got 5",
     ),
     case(
+        "zero_multiplier",
+        changed((TCS_BLOCK, TCS_BLOCK + "multiplier = 0\n")),
+        "symbols[1].multiplier",
+        "must be > 0, got 0",
+    ),
+    case(
         "quantity_above_order_limit",
         changed(("quantity = 7", "quantity = 700")),
         "symbols[0].quantity",

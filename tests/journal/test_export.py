@@ -128,6 +128,20 @@ def test_the_day_export_writes_hand_checked_orders_fills_and_trades(day_journal,
     ]  # fmt: skip
 
 
+def test_values_and_pnl_carry_the_contract_multiplier(day_journal, tmp_path):
+    """As if SBIN were a contract of 10 units per quoted price: its value and PnL are ten
+    times price x quantity (4000.25 x 10, -0.25 x 10); prices and quantities stay as traded,
+    and INFY (not in the mapping) is valued at 1."""
+    files = export_day(day_journal, date(2026, 11, 20), tmp_path, multipliers={"NSE:SBIN": 10})
+    fills = files.fills.read_text(encoding="utf-8").splitlines()
+    assert fills[1].endswith("NSE:INFY,BUY,10,1500.00,15000.00,MIS")
+    assert fills[4].endswith("NSE:SBIN,SELL,5,800.05,40002.50,MIS")
+    assert fills[5].endswith("NSE:SBIN,BUY,5,800.10,40005.00,MIS")
+    trades = files.trades.read_text(encoding="utf-8").splitlines()
+    assert trades[1].endswith("15000.00,15101.70,101.70,3")
+    assert trades[2].endswith("40002.50,40005.00,-2.50,2")
+
+
 def test_a_day_without_activity_exports_headers_only(day_journal, tmp_path):
     files = export_day(day_journal, date(2026, 11, 21), tmp_path)
     assert [len(p.read_text(encoding="utf-8").splitlines()) for p in files] == [1, 1, 1]
