@@ -86,10 +86,15 @@ class PositionSync(SupervisedActor):
 
     def _sync(self) -> None:
         assert self.journal is not None
-        positions = self.broker.positions()
-        for position in positions:
-            self.link.metrics.broker_position.labels(symbol=position.symbol).set(position.quantity)
-        broker = {p.symbol: (p.quantity, p.open_cost) for p in positions if p.quantity}
+        # The broker reports per symbol and product; shikra's book is per symbol, so the
+        # products are summed here (the recovery model replaces this).
+        per_symbol: dict[str, tuple[int, int]] = {}
+        for p in self.broker.positions():
+            quantity, cost = per_symbol.get(p.symbol, (0, 0))
+            per_symbol[p.symbol] = (quantity + p.quantity, cost + p.open_cost)
+        for symbol, (quantity, _) in per_symbol.items():
+            self.link.metrics.broker_position.labels(symbol=symbol).set(quantity)
+        broker = {symbol: held for symbol, held in per_symbol.items() if held[0]}
         book = PositionBook()
         for fill in self.journal.fills(since_ns=self.day_start_ns):
             book.apply(fill)

@@ -97,22 +97,23 @@ def trade(item: dict[str, Any], tag: str) -> BrokerTrade:
 
 
 def net_positions(data: dict[str, Any]) -> list[BrokerPosition]:
-    """Kite's ``net`` positions, one per symbol (its products netted: shikra's books are per
-    symbol). Open cost is the average price times the quantity, rounded to the paisa: Kite's
-    average is a decimal of its own making, so reconciliation compares it with a tolerance."""
-    quantity: dict[str, int] = {}
-    cost: dict[str, Decimal] = {}
+    """Kite's ``net`` positions, one per symbol and product (as Kite lists them). Open cost is
+    the average price times the quantity, rounded to the paisa: Kite's average is a decimal of
+    its own making, so reconciliation compares it with a tolerance."""
+    quantity: dict[tuple[str, Product], int] = {}
+    cost: dict[tuple[str, Product], Decimal] = {}
     for item in data.get("net", []):
-        symbol = symbol_of(item)
+        key = (symbol_of(item), Product(item["product"]))
         held = int(item.get("quantity") or 0)
-        quantity[symbol] = quantity.get(symbol, 0) + held
+        quantity[key] = quantity.get(key, 0) + held
         average = Decimal(str(item.get("average_price") or 0)) * 100
-        cost[symbol] = cost.get(symbol, Decimal(0)) + average * held
+        cost[key] = cost.get(key, Decimal(0)) + average * held
     return [
         BrokerPosition(
             symbol=symbol,
-            quantity=quantity[symbol],
-            open_cost=int(cost[symbol].quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+            product=product,
+            quantity=quantity[symbol, product],
+            open_cost=int(cost[symbol, product].quantize(Decimal(1), rounding=ROUND_HALF_UP)),
         )
-        for symbol in sorted(quantity)
+        for symbol, product in sorted(quantity, key=lambda key: (key[0], key[1].value))
     ]

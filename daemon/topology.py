@@ -39,6 +39,7 @@ from config.actors import (
 )
 from core.charges import ChargeRates, ProductRates
 from core.clock import Clock
+from core.market_hours import MarketHours
 from core.risk import Instrument, RiskBook, RiskLimits
 from daemon.market import Market, hours_for, market_for
 from daemon.systemd import Notifier
@@ -89,7 +90,7 @@ def build(
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
     Journal.open(journal_path, clock).close()  # create the schema once, before any actor
-    market, venue, outside = _outside_world(config, clock, journal_path)
+    market, venue, outside = _outside_world(config, clock)
     broker = MeteredBroker(outside, metrics)
     children = tuple(
         _child(
@@ -130,17 +131,19 @@ def build(
     )
     tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
     outside.subscribe(broker_listener(tree.address(ORDER_ROUTER).tell))
+    if venue is not None:
+        # After subscribing: what ending an earlier day does to shikra's orders (expiries, a
+        # MIS square-off) is held for the router and reaches it when it starts.
+        venue.begin_day(market.hours.trading_day(market.day_start_ns))
     return Daemon(config, tree, market, outside, journal_path)
 
 
-def _outside_world(
-    config: Config, clock: Clock, journal_path: Path
-) -> tuple[Market, PaperBroker | None, Any]:
+def _outside_world(config: Config, clock: Clock) -> tuple[Market, PaperBroker | None, Any]:
     """The market and the broker: synthetic or replayed ticks with the paper broker; Kite's
     ticks with the paper broker (dry-run) or with Kite itself (live)."""
     if config.system.mode not in ("live", "dry-run"):
         market = market_for(config, clock)
-        venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
+        venue = _paper_broker(config, clock, market.hours)
         return market, venue, venue
     from daemon.kite_wiring import build_kite
 
@@ -149,23 +152,25 @@ def _outside_world(
     market = Market(hours, kite.source, kite.day_start_ns, live_time=True)
     if config.system.mode == "live":
         return market, None, kite.broker
-    venue = _paper_broker(config, clock, journal_path, market.day_start_ns)
+    venue = _paper_broker(config, clock, hours)
     return market, venue, venue
 
 
-def _paper_broker(config: Config, clock: Clock, journal_path: Path, day_start: int) -> PaperBroker:
+def _paper_broker(config: Config, clock: Clock, hours: MarketHours) -> PaperBroker:
+    """The paper venue, rebuilt from its own file in the state directory (never from the
+    journal: a venue outlives the trading process, and shikra's view of it is what gets
+    checked against it)."""
     paper = config.broker.paper
-    venue = PaperBroker(
+    return PaperBroker(
         clock,
         {x.symbol: x.tick_size_paise for x in config.symbols},
+        store=Path(config.system.state_dir) / paper.venue_file,
+        hours=hours,
         fill_model=paper.fill_model,
         slippage_bps=str(paper.slippage_bps),
         partial_fill_ratio=str(paper.partial_fill_ratio),
         latency_seconds=paper.latency_ms / 1000,
     )
-    with Journal.open(journal_path, clock) as journal:
-        venue.restore(journal.fills(since_ns=day_start))
-    return venue
 
 
 def _child(config: Config, name: str, factory: Any) -> ChildSpec:

@@ -80,7 +80,7 @@ def test_prices_never_pass_through_float_arithmetic():
     assert kite_records.paise(0) is None and kite_records.paise(None) is None
 
 
-def test_net_positions_are_netted_across_products():
+def test_net_positions_are_one_per_symbol_and_product():
     data = {
         "net": [
             {"exchange": "NSE", "tradingsymbol": "INFY", "product": "MIS", "quantity": 10,
@@ -92,10 +92,15 @@ def test_net_positions_are_netted_across_products():
         ],
         "day": [],
     }  # fmt: skip
-    infy, tcs = kite_records.net_positions(data)
-    # 10 x 150025 - 4 x 151000 = 1500250 - 604000 = 896250
-    assert (infy.symbol, infy.quantity, infy.open_cost) == ("NSE:INFY", 6, 896_250)
-    assert (tcs.quantity, tcs.open_cost) == (0, 0)
+    infy_cnc, infy_mis, tcs = kite_records.net_positions(data)
+    # MIS: 10 x 150025 = 1500250; CNC: -4 x 151000 = -604000
+    assert (infy_mis.symbol, infy_mis.product, infy_mis.quantity, infy_mis.open_cost) == (
+        "NSE:INFY", Product.MIS, 10, 1_500_250,
+    )  # fmt: skip
+    assert (infy_cnc.symbol, infy_cnc.product, infy_cnc.quantity, infy_cnc.open_cost) == (
+        "NSE:INFY", Product.CNC, -4, -604_000,
+    )  # fmt: skip
+    assert (tcs.product, tcs.quantity, tcs.open_cost) == (Product.MIS, 0, 0)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from brokers.base import BrokerOrder, BrokerPosition, BrokerTrade
 from brokers.errors import OrderRefused
 from brokers.paper import PaperBroker
 from core.clock import VirtualClock
-from messages import OrderType, Side
+from messages import OrderType, Product, Side
 from tests.brokers.paper_helpers import (
     EXCHANGE_NS,
     SYM,
@@ -95,7 +95,9 @@ def test_cancel_after_a_partial_fill_keeps_what_was_filled():
     broker.cancel(oid)
     cancelled = broker.order_by_tag("b1")
     assert (cancelled.status, cancelled.filled_quantity) == (S.CANCELLED, 2)
-    assert broker.positions() == [BrokerPosition(symbol=SYM, quantity=2, open_cost=200_000)]
+    assert broker.positions() == [
+        BrokerPosition(symbol=SYM, product=Product.MIS, quantity=2, open_cost=200_000)
+    ]
 
 
 def test_modify_moves_a_limit_through_the_market_and_it_fills():
@@ -258,8 +260,8 @@ def test_positions_after_a_sequence_of_fills_including_a_flip():
     # sell 8 closes those 3 and opens -5@100100: quantity -5, open cost -5 x 100100 = -500500.
     # RELI: bought 2 and sold 2: flat, listed with quantity 0.
     assert broker.positions() == [
-        BrokerPosition(symbol=SYM, quantity=-5, open_cost=-500_500),
-        BrokerPosition(symbol="NSE:RELI", quantity=0, open_cost=0),
+        BrokerPosition(symbol=SYM, product=Product.MIS, quantity=-5, open_cost=-500_500),
+        BrokerPosition(symbol="NSE:RELI", product=Product.MIS, quantity=0, open_cost=0),
     ]
 
 
@@ -271,40 +273,3 @@ def test_trade_ids_are_unique_and_orders_are_found_by_tag():
     assert [t.trade_id for t in broker.trades()] == ["P1", "P2"]
     assert broker.order_by_tag("b1").broker_order_id == oid
     assert broker.order_by_tag("zz") is None
-
-
-def test_restore_reloads_the_days_trades_into_the_book_and_continues_the_ids():
-    from messages import Fill
-
-    clock = VirtualClock()
-    broker = make_broker(clock)
-    broker.restore(
-        [
-            Fill(
-                trade_id="P7",
-                client_id="s1",
-                symbol=SYM,
-                side=Side.BUY,
-                quantity=10,
-                price=100_000,
-                broker_order_id="PO3",
-            ),
-            Fill(
-                trade_id="P8",
-                client_id="s2",
-                symbol=SYM,
-                side=Side.SELL,
-                quantity=4,
-                price=100_500,
-                broker_order_id="PO4",
-            ),
-        ]
-    )
-    # FIFO: 10 bought at ₹1,000.00, 4 sold -> 6 left, open cost 6 x 100_000.
-    (position,) = [p for p in broker.positions() if p.symbol == SYM]
-    assert (position.quantity, position.open_cost) == (6, 600_000)
-    assert [t.trade_id for t in broker.trades()] == ["P7", "P8"]
-    broker.observe(tick(100_000))
-    order_id = broker.place(order("s3", Side.BUY, 1))
-    assert order_id == "PO5"
-    assert broker.trades()[-1].trade_id == "P9"
