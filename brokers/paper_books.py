@@ -43,6 +43,9 @@ class PaperBooks:
         """The last price the venue saw each symbol at today (a tick, or its own trade)."""
         self.book = PaperPositionBook()
         self._changed: dict[int, PaperOrder] = {}
+        self._placed: set[int] = set()
+        """Numbers of the orders placed since the commit: inserted (a number reused would
+        fail loudly), where the others are updated."""
         self._new_trades: list[tuple[int, BrokerTrade, datetime.date | None]] = []
         self._updates: list[BrokerUpdate] = []
         self._day_changed = False
@@ -60,6 +63,8 @@ class PaperBooks:
 
     def add_order(self, order: PaperOrder) -> None:
         self.last_order = max(self.last_order, order.seq)
+        self._placed.add(order.seq)
+        self._changed[order.seq] = order
         self._list(order)
         if not order.status.is_terminal:
             self.working.setdefault(order.symbol, {})[order.broker_order_id] = order
@@ -122,14 +127,15 @@ class PaperBooks:
         push, in order. Raises what the store raises, having written nothing."""
         if self._changed or self._new_trades or self._day_changed:
             self.store.save(
-                orders=self._changed.values(),
+                placed=[o for seq, o in self._changed.items() if seq in self._placed],
+                changed=[o for seq, o in self._changed.items() if seq not in self._placed],
                 trades=self._new_trades,
                 day=self.day,
                 last_order=self.last_order,
                 last_trade=self.last_trade,
             )
         updates = self._updates
-        self._changed, self._new_trades, self._updates = {}, [], []
+        self._changed, self._placed, self._new_trades, self._updates = {}, set(), [], []
         self._day_changed = False
         return updates
 

@@ -73,13 +73,10 @@ _TABLES = (
     ) STRICT""",
 )
 
-_UPSERT_ORDER = (
-    "INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
-    "ON CONFLICT (seq) DO UPDATE SET quantity = excluded.quantity, "
-    "limit_price = excluded.limit_price, trigger_price = excluded.trigger_price, "
-    "status = excluded.status, status_message = excluded.status_message, "
-    "filled_quantity = excluded.filled_quantity, filled_value = excluded.filled_value, "
-    "triggered = excluded.triggered, updated_ns = excluded.updated_ns"
+_UPDATE_ORDER = (
+    "UPDATE orders SET quantity = ?, limit_price = ?, trigger_price = ?, status = ?, "
+    "status_message = ?, filled_quantity = ?, filled_value = ?, triggered = ?, updated_ns = ? "
+    "WHERE seq = ?"
 )
 
 
@@ -180,7 +177,8 @@ class PaperStore:
     def save(
         self,
         *,
-        orders: Iterable[PaperOrder],
+        placed: Iterable[PaperOrder],
+        changed: Iterable[PaperOrder],
         trades: Sequence[tuple[int, BrokerTrade, Day]],
         day: Day,
         last_order: int,
@@ -190,7 +188,13 @@ class PaperStore:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany(_UPSERT_ORDER, [_order_row(order) for order in orders])
+            # A plain INSERT: an order number used before fails here, loudly, not silently
+            # overwriting the order that had it.
+            db.executemany(
+                "INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [_order_row(order) for order in placed],
+            )
+            db.executemany(_UPDATE_ORDER, [_order_changes(order) for order in changed])
             db.executemany(
                 "INSERT INTO trades VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [_trade_row(seq, trade, trade_day) for seq, trade, trade_day in trades],
@@ -253,6 +257,14 @@ def _order_row(order: PaperOrder) -> tuple[object, ...]:
         order.trigger_price, order.tick_size, order.status.value, order.status_message,
         order.filled_quantity, order.filled_value, int(order.triggered), order.eligible_ns,
         order.created_ns, order.updated_ns, _text(order.trading_day),
+    )  # fmt: skip
+
+
+def _order_changes(order: PaperOrder) -> tuple[object, ...]:
+    return (
+        order.quantity, order.limit_price, order.trigger_price, order.status.value,
+        order.status_message, order.filled_quantity, order.filled_value, int(order.triggered),
+        order.updated_ns, order.seq,
     )  # fmt: skip
 
 
