@@ -6,6 +6,7 @@ process is in test_paper_kill.py. Real SQLite files in tmp_path."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from brokers.base import BrokerOrder, BrokerTrade
 from brokers.errors import OutcomeUnknown
 from brokers.paper import PaperBroker
-from brokers.paper_store import PaperStore
+from brokers.paper_store import PaperStore, PaperStoreError
 from core.clock import VirtualClock
 from messages import OrderType, Product, Side
 from tests.brokers.paper_helpers import S, make_broker, order, status, tick
@@ -200,3 +201,15 @@ def test_an_unknown_symbol_with_a_default_tick_survives_a_reopen(tmp_path):
     second = PaperBroker(VirtualClock(), {}, default_tick_paise=5, store=venue_file)
     second.observe(tick(98_995, symbol="NSE:NEW"))
     assert [(t.symbol, t.price) for t in second.trades()] == [("NSE:NEW", 98_995)]
+
+
+def test_a_file_that_is_not_a_venue_of_this_version_is_refused_with_its_path(tmp_path):
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"not a database, just bytes" * 100)
+    with pytest.raises(PaperStoreError, match=r"garbage\.sqlite: not a usable venue file"):
+        make_broker(store=garbage)
+    newer = tmp_path / "newer.sqlite"
+    with sqlite3.connect(newer) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(PaperStoreError, match="newer"):
+        make_broker(store=newer)
