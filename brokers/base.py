@@ -86,9 +86,9 @@ class BrokerTrade(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BrokerPosition(msgspec.Struct, frozen=True, kw_only=True):
-    """The broker's net position in one symbol under one product, as Kite keeps them (a
-    symbol bought MIS and CNC is two positions): ``quantity`` signed (negative is short),
-    ``open_cost`` the signed paise cost of the open quantity, comparable with
+    """The broker's net position in a symbol *and product* (one record per pair, as Kite's net
+    positions are: CNC carries to the next day, MIS never does): ``quantity`` signed (negative
+    is short), ``open_cost`` the signed paise cost of the open quantity, comparable with
     ``messages.PositionUpdate.open_cost``. For Kite it is derived as average price x quantity,
     so it can differ from shikra's FIFO figure by rounding: compare it with a tolerance.
 
@@ -152,8 +152,9 @@ class Broker(Protocol):
         ...
 
     def positions(self) -> list[BrokerPosition]:
-        """Net positions, one per (symbol, product), including those traded flat today
-        (quantity 0). ``BrokerUnavailable`` on a failed read."""
+        """Net positions per (symbol, product): every open one (carried CNC/NRML included)
+        and every one traded flat today (quantity 0).
+        ``BrokerUnavailable`` on a failed read."""
         ...
 
     def subscribe(self, listener: BrokerListener) -> None:

@@ -1,30 +1,39 @@
-"""PaperBroker: a simulated venue behind the same ``Broker`` interface as Kite.
+"""PaperBroker: a simulated venue behind the same ``Broker`` interface as Kite, durable as one.
 
 It stands for the outside world, so it is called from more than one actor's thread (the router
-places, the feed's ticks arrive through ``observe``) and guards its state with one lock. Pushed
-updates are delivered *outside* that lock, in the order they happened: whichever thread finds
-the outbox idle drains it, and any other thread only adds to it. So a listener may call back
-into the broker without deadlocking, and a fill is never reported after the cancel that
-followed it.
+places, the feed's ticks arrive through ``observe``) and guards its state with one lock. Its
+books live in its own file (``paper_store``), apart from the journal: every call commits what it
+changed before it returns, and only then are the updates pushed (``paper_outbox``: outside the
+lock, in the order they happened). So an order the router heard of is still there after a kill
+-9, with its fills, its trigger and its id, and no id is ever handed out twice.
 
 Fills happen in ``place`` (an eligible order against the last known price) and in ``observe``
 (every eligible working order of the tick's symbol, one fill each). Prices follow
-``brokers.paper_pricing``; positions are kept in the broker's own book (``paper_book``).
+``brokers.paper_pricing``; positions are kept per symbol and product (``paper_book``).
+
+The trading day is the venue's, as a real one has it (``paper_day``): ``orders()`` and
+``trades()`` list the current day's; at a day change every working order expires and every open
+MIS position is squared off by the venue.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
+import sqlite3
 import threading
-from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from fractions import Fraction
+from pathlib import Path
 
-from brokers.base import BrokerListener, BrokerOrder, BrokerPosition, BrokerTrade, BrokerUpdate
-from brokers.errors import OrderRefused
-from brokers.paper_book import PaperPositionBook
+from brokers.base import BrokerListener, BrokerOrder, BrokerPosition, BrokerTrade
+from brokers.errors import BrokerError, BrokerUnavailable, OrderRefused, OutcomeUnknown
+from brokers.paper_books import PaperBooks
+from brokers.paper_day import DayCalendar, end_the_day
 from brokers.paper_order import PaperOrder, validate_prices
+from brokers.paper_outbox import Outbox
 from brokers.paper_pricing import (
     FillModel,
     executable_price,
@@ -32,9 +41,11 @@ from brokers.paper_pricing import (
     limit_fill_price,
     stop_triggered,
 )
+from brokers.paper_store import PaperStore
 from core.clock import Clock
+from core.market_hours import MarketHours
 from messages.market import Tick
-from messages.orders import Fill, OrderIntent, OrderStatus, OrderType
+from messages.orders import OrderIntent, OrderStatus, OrderType
 
 _log = logging.getLogger(__name__)
 
@@ -51,13 +62,19 @@ class PaperBroker:
         clock: Clock,
         tick_sizes: Mapping[str, int],
         *,
+        store: PaperStore | str | Path | None = None,
+        hours: MarketHours | None = None,
         default_tick_paise: int | None = None,
         fill_model: FillModel | str = FillModel.LTP,
         slippage_bps: int | float | str = 0,
         partial_fill_ratio: float | str = 1.0,
         latency_seconds: float = 0.0,
     ) -> None:
-        """``tick_sizes`` maps each tradable symbol to its tick in paise; a symbol not in it is
+        """``store``: the venue file (a path, or an open ``PaperStore``); None or
+        ``":memory:"`` keeps the books in memory only. The venue rebuilds itself from it here.
+        ``hours``: the exchange's calendar, which decides the trading day of each tick; None
+        for a venue with no calendar (a day changes only through ``begin_day``).
+        ``tick_sizes`` maps each tradable symbol to its tick in paise; a symbol not in it is
         refused unless ``default_tick_paise`` is given. ``partial_fill_ratio`` is the share of
         the remaining quantity one market update fills (rounded up). ``latency_seconds`` of
         clock time pass before a new order can fill or trigger."""
@@ -75,48 +92,44 @@ class PaperBroker:
             raise ValueError("tick sizes must be positive paise")
         if self._slippage_bps < 0 or latency_seconds < 0:
             raise ValueError("slippage_bps and latency_seconds must not be negative")
-        self._latency = latency_seconds
+        self._latency_ns = round(Fraction(str(latency_seconds)) * 1_000_000_000)
         self._lock = threading.Lock()
-        self._orders: dict[str, PaperOrder] = {}
-        self._working: dict[str, dict[str, PaperOrder]] = {}  # symbol -> id -> order
-        self._latest_by_tag: dict[str, PaperOrder] = {}
-        self._trades: list[BrokerTrade] = []
         self._last_tick: dict[str, Tick] = {}
-        self._book = PaperPositionBook()
-        self._listeners: list[BrokerListener] = []
-        self._outbox: deque[BrokerUpdate] = deque()
-        self._delivering = False
-        self._order_seq = 0
-        self._trade_seq = 0
+        self._outbox = Outbox(self._lock)
+        self._books = PaperBooks(store if isinstance(store, PaperStore) else PaperStore.open(store))
+        self._calendar = DayCalendar(hours, self._books.day)
 
     # -- the Broker interface -------------------------------------------------------------
 
     def place(self, intent: OrderIntent) -> str:
-        with self._lock:
+        """Placed means durable at the venue: the order's row is committed before its id is
+        returned. A failed write is ``OutcomeUnknown`` (look it up by tag, as with Kite)."""
+        with self._lock, self._durable(OutcomeUnknown):
             tick_size = self._validate(intent)
-            self._order_seq += 1
+            now = self._clock.now_ns()
+            if self._books.day is None and self._calendar.hours is not None:
+                self._begin(self._calendar.hours.trading_day(now))
             order = PaperOrder.from_intent(
-                f"PO{self._order_seq}",
+                self._books.last_order + 1,
                 intent,
                 tick_size,
-                eligible_at=self._clock.monotonic() + self._latency,
+                now_ns=now,
+                eligible_ns=now + self._latency_ns,
+                trading_day=self._books.day,
             )
-            self._orders[order.broker_order_id] = order
-            self._working.setdefault(order.symbol, {})[order.broker_order_id] = order
-            self._latest_by_tag[order.tag] = order
-            self._outbox.append(self._snapshot(order))
+            self._books.add_order(order)
+            self._books.changed(order, order.snapshot())
             self._match(order, self._last_tick.get(order.symbol))
-        self._deliver()
+        self._outbox.deliver()
         return order.broker_order_id
 
     def cancel(self, broker_order_id: str) -> None:
-        with self._lock:
+        with self._lock, self._durable(BrokerUnavailable):
             order = self._working_order(broker_order_id)
             order.status = OrderStatus.CANCELLED
             order.status_message = "cancelled by user"
-            self._retire(order)
-            self._outbox.append(self._snapshot(order))
-        self._deliver()
+            self._changed(order)
+        self._outbox.deliver()
 
     def modify(
         self,
@@ -128,74 +141,112 @@ class PaperBroker:
     ) -> None:
         """Changes take effect at once and the order is matched again against the last price
         (a limit moved through the market fills, as on an exchange)."""
-        with self._lock:
+        with self._lock, self._durable(BrokerUnavailable):
             order = self._working_order(broker_order_id)
             order.modify(quantity=quantity, limit_price=limit_price, trigger_price=trigger_price)
-            self._outbox.append(self._snapshot(order))
+            self._changed(order)
             self._match(order, self._last_tick.get(order.symbol))
-        self._deliver()
+        self._outbox.deliver()
 
     def order_by_tag(self, tag: str) -> BrokerOrder | None:
-        """The most recent order with this tag (Kite allows a tag on many orders; shikra's
-        client ids are unique, so more than one means an order was sent twice)."""
+        """The day's most recent order with this tag (Kite allows a tag on many orders;
+        shikra's client ids are unique, so more than one means an order was sent twice)."""
         with self._lock:
-            order = self._latest_by_tag.get(tag)
+            order = self._books.latest_by_tag.get(tag)
             return None if order is None else order.snapshot()
 
     def orders(self) -> list[BrokerOrder]:
+        """The current trading day's orders, as Kite's order book lists them."""
         with self._lock:
-            return [order.snapshot() for order in self._orders.values()]
+            return [order.snapshot() for order in self._books.orders.values()]
 
     def trades(self) -> list[BrokerTrade]:
+        """The current trading day's trades."""
         with self._lock:
-            return list(self._trades)
+            return list(self._books.trades)
 
     def positions(self) -> list[BrokerPosition]:
         with self._lock:
-            return self._book.positions()
+            return self._books.book.positions(self._books.traded_today)
 
     def subscribe(self, listener: BrokerListener) -> None:
         with self._lock:
-            self._listeners.append(listener)
+            self._outbox.subscribe(listener)
 
-    def restore(self, fills: Iterable[Fill]) -> None:
-        """Reload the day's trades after a restart of the process. A real broker keeps its
-        books while we restart; this simulated one lives in our process, so it is reloaded
-        from the journal's fills (orders still open are not: they died with the process, and
-        the router's lookup by tag finds them gone)."""
+    def close(self) -> None:
+        """Close the venue file. Not needed for durability (every call has committed)."""
         with self._lock:
-            for fill in fills:
-                self._book.apply(
-                    fill.symbol, fill.side.sign * fill.quantity, fill.price, fill.product
-                )
-                self._trades.append(
-                    BrokerTrade(
-                        trade_id=fill.trade_id,
-                        broker_order_id=fill.broker_order_id or "",
-                        tag=fill.client_id,
-                        symbol=fill.symbol,
-                        side=fill.side,
-                        quantity=fill.quantity,
-                        price=fill.price,
-                        product=fill.product,
-                        at_ns=fill.at_ns,
-                    )
-                )
-                self._trade_seq = max(self._trade_seq, _number(fill.trade_id, "P"))
-                self._order_seq = max(self._order_seq, _number(fill.broker_order_id, "PO"))
+            self._books.close()
 
-    # -- the market -----------------------------------------------------------------------
+    # -- the market and the calendar ------------------------------------------------------
 
     def observe(self, tick: Tick) -> None:
-        """A market update: remember it, and give each eligible working order of its symbol
-        one chance to trigger and fill, oldest order first."""
+        """A market update: a tick of a later trading day first ends the current one; then
+        remember it, and give each eligible working order of its symbol one chance to trigger
+        and fill, oldest order first. A failed write is logged: the tick is as if unseen."""
+        try:
+            with self._lock, self._durable(BrokerUnavailable):
+                later = self._calendar.later_day(tick.exchange_ns, self._books.day)
+                if later is not None:
+                    self._begin(later)
+                self._last_tick[tick.symbol] = tick
+                self._books.last_price[tick.symbol] = tick.ltp
+                for order in list(self._books.working.get(tick.symbol, {}).values()):
+                    self._match(order, tick)
+        except BrokerUnavailable:
+            _log.exception("paper venue could not record the fills of a %s tick", tick.symbol)
+        self._outbox.deliver()
+
+    def begin_day(self, day: datetime.date) -> None:
+        """Make ``day`` the venue's trading day (the daemon calls it at start with the run's
+        day): a later day first ends the current one. The day never goes back: an earlier day
+        is logged and ignored."""
+        with self._lock, self._durable(BrokerUnavailable):
+            current = self._books.day
+            if current is not None and day < current:
+                _log.warning("paper venue is at %s already: not going back to %s", current, day)
+            elif current is None or day > current:
+                self._begin(day)
+        self._outbox.deliver()
+
+    @property
+    def trading_day(self) -> datetime.date | None:
         with self._lock:
-            self._last_tick[tick.symbol] = tick
-            for order in list(self._working.get(tick.symbol, {}).values()):
-                self._match(order, tick)
-        self._deliver()
+            return self._books.day
+
+    def _begin(self, day: datetime.date) -> None:
+        """Inside the lock: end the current day (expiries, MIS square-off), then start ``day``."""
+        old = self._books.day
+        at_ns = self._calendar.end_ns(old, self._clock.now_ns())
+        end_the_day(self._books, self._tick_size_or_one, at_ns)
+        self._books.begin_day(day)
+        self._last_tick.clear()  # yesterday's quotes do not fill today's orders
+        self._calendar.moved_to(day)
+        _log.info("paper venue: trading day %s begins", day)
 
     # -- inside the lock ------------------------------------------------------------------
+
+    @contextmanager
+    def _durable(self, failure: type[BrokerError]) -> Iterator[None]:
+        """Inside the lock: commit what the block changed, then queue its updates. If the
+        block raises, or the write fails (as ``failure``), the books return to the file's."""
+        try:
+            yield
+            updates = self._books.commit()
+        except sqlite3.Error as exc:
+            self._discard()
+            raise failure(f"the paper venue could not record it: {exc}") from exc
+        except BaseException:
+            self._discard()
+            raise
+        self._outbox.add(updates)
+
+    def _discard(self) -> None:
+        self._books.discard()
+        self._calendar.moved_to(self._books.day)
+
+    def _tick_size_or_one(self, symbol: str) -> int:
+        return self._tick_sizes.get(symbol, self._default_tick or 1)
 
     def _validate(self, intent: OrderIntent) -> int:
         if not _KITE_TAG.fullmatch(intent.client_id):
@@ -223,7 +274,7 @@ class PaperBroker:
         return tick_size
 
     def _working_order(self, broker_order_id: str) -> PaperOrder:
-        order = self._orders.get(broker_order_id)
+        order = self._books.orders.get(broker_order_id)
         if order is None:
             raise OrderRefused(f"no order {broker_order_id}")
         if order.status.is_terminal:
@@ -234,13 +285,14 @@ class PaperBroker:
         """Trigger and fill ``order`` once against ``tick`` if it is eligible."""
         if tick is None or order.status.is_terminal:
             return
-        if self._clock.monotonic() < order.eligible_at:
+        if self._clock.now_ns() < order.eligible_ns:
             return
         if order.order_type in (OrderType.SL, OrderType.SL_M) and not order.triggered:
             assert order.trigger_price is not None
             if not stop_triggered(order.side, tick.ltp, order.trigger_price):
                 return
             order.triggered = True
+            self._books.changed(order)  # a trigger is durable even if nothing fills yet
         market = executable_price(
             tick, order.side, self._fill_model, self._slippage_bps, order.tick_size
         )
@@ -250,74 +302,12 @@ class PaperBroker:
             price = limit_fill_price(order.side, market, order.limit_price)
         if price is None:
             return
-        self._fill(order, fill_quantity(order.remaining, self._fill_ratio), price)
-
-    def _fill(self, order: PaperOrder, quantity: int, price: int) -> None:
         # A trade is stamped with the exchange's time, as a real one is: the market time of
         # the symbol's last tick (in a replay, far from the wall clock), else the clock.
         last = self._last_tick.get(order.symbol)
-        now_ns = last.exchange_ns if last is not None else self._clock.now_ns()
-        self._trade_seq += 1
-        trade = BrokerTrade(
-            trade_id=f"P{self._trade_seq}",
-            broker_order_id=order.broker_order_id,
-            tag=order.tag,
-            symbol=order.symbol,
-            side=order.side,
-            quantity=quantity,
-            price=price,
-            product=order.product,
-            at_ns=now_ns,
-        )
-        self._trades.append(trade)
-        self._book.apply(order.symbol, order.side.sign * quantity, price, order.product)
-        order.filled_quantity += quantity
-        order.filled_value += price * quantity
-        if order.remaining == 0:
-            order.status = OrderStatus.FILLED
-            self._retire(order)
-        else:
-            order.status = OrderStatus.PARTIALLY_FILLED
-        self._outbox.append(trade)
-        self._outbox.append(self._snapshot(order, now_ns))
+        at_ns = last.exchange_ns if last is not None else self._clock.now_ns()
+        self._books.execute(order, fill_quantity(order.remaining, self._fill_ratio), price, at_ns)
 
-    def _snapshot(self, order: PaperOrder, now_ns: int | None = None) -> BrokerOrder:
-        order.updated_ns = self._clock.now_ns() if now_ns is None else now_ns
-        return order.snapshot()
-
-    def _retire(self, order: PaperOrder) -> None:
-        self._working.get(order.symbol, {}).pop(order.broker_order_id, None)
-
-    # -- outside the lock -----------------------------------------------------------------
-
-    def _deliver(self) -> None:
-        """Hand queued updates to the listeners, in order, holding no lock while calling out.
-        Only one thread drains at a time; the others return and leave their updates to it."""
-        with self._lock:
-            if self._delivering:
-                return
-            self._delivering = True
-        while True:
-            with self._lock:
-                if not self._outbox:
-                    self._delivering = False
-                    return
-                update = self._outbox.popleft()
-                listeners = list(self._listeners)
-            for listener in listeners:
-                try:
-                    listener(update)
-                except Exception:
-                    # The order is already placed, cancelled or filled at the "venue": a
-                    # failing listener must not make that look like the call failed.
-                    _log.exception("paper broker listener failed on %s", type(update).__name__)
-                except BaseException:
-                    with self._lock:
-                        self._delivering = False
-                    raise
-
-
-def _number(identifier: str | None, prefix: str) -> int:
-    """The counter inside one of our own ids ("P12" -> 12), 0 for anyone else's."""
-    rest = (identifier or "")[len(prefix) :]
-    return int(rest) if (identifier or "").startswith(prefix) and rest.isdigit() else 0
+    def _changed(self, order: PaperOrder) -> None:
+        order.updated_ns = self._clock.now_ns()
+        self._books.changed(order, order.snapshot())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -32,10 +33,18 @@ def validate_prices(
             )
 
 
+def order_id(seq: int) -> str:
+    """The venue's order id for its order number ``seq``."""
+    return f"PO{seq}"
+
+
 @dataclass(slots=True)
 class PaperOrder:
-    """Guarded by the paper broker's lock; the world only sees ``snapshot()`` copies."""
+    """Guarded by the paper broker's lock; the world only sees ``snapshot()`` copies. Every
+    field is stored in the venue's file (``paper_store``), so an order outlives the process."""
 
+    seq: int
+    """The venue's order number, never reused; the id is ``PO`` and this number."""
     broker_order_id: str
     tag: str
     symbol: str
@@ -46,8 +55,13 @@ class PaperOrder:
     limit_price: int | None
     trigger_price: int | None
     tick_size: int
-    eligible_at: float
-    """Clock monotonic seconds before which the order is still "on its way" and cannot fill."""
+    eligible_ns: int
+    """Wall time (the clock's ``now_ns``) before which the order is still "on its way" and
+    cannot fill: a point in time, not a monotonic reading, so it means the same after a
+    restart."""
+    created_ns: int
+    trading_day: datetime.date | None
+    """The venue's trading day when the order was placed (None: a venue with no calendar)."""
     status: OrderStatus = OrderStatus.OPEN
     status_message: str = ""
     filled_quantity: int = 0
@@ -57,10 +71,18 @@ class PaperOrder:
 
     @classmethod
     def from_intent(
-        cls, broker_order_id: str, intent: OrderIntent, tick_size: int, eligible_at: float
+        cls,
+        seq: int,
+        intent: OrderIntent,
+        tick_size: int,
+        *,
+        now_ns: int,
+        eligible_ns: int,
+        trading_day: datetime.date | None,
     ) -> PaperOrder:
         return cls(
-            broker_order_id=broker_order_id,
+            seq=seq,
+            broker_order_id=order_id(seq),
             tag=intent.client_id,
             symbol=intent.symbol,
             side=intent.side,
@@ -70,7 +92,10 @@ class PaperOrder:
             limit_price=intent.limit_price,
             trigger_price=intent.trigger_price,
             tick_size=tick_size,
-            eligible_at=eligible_at,
+            eligible_ns=eligible_ns,
+            created_ns=now_ns,
+            trading_day=trading_day,
+            updated_ns=now_ns,
         )
 
     @property

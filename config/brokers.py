@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -21,12 +22,23 @@ class PaperBrokerConfig(Section, frozen=True, kw_only=True, forbid_unknown_field
     ``fill_model``: at the last traded price, the mid, or crossing the bid/ask spread.
     ``slippage_bps`` worsens every fill; ``partial_fill_ratio`` is the share of an order each
     fill takes (1.0 fills at once); ``latency_ms`` delays acknowledgements and fills.
+    ``venue_file`` is where the simulated venue keeps its books (orders, trades, ids, its
+    trading day), apart from the journal: a file name inside ``system.state_dir``, like
+    ``system.journal``.
     """
 
     fill_model: Literal["ltp", "mid", "bid_ask"] = "ltp"
     slippage_bps: NonNegativeFloat = 0.0
     partial_fill_ratio: PositiveFraction = 1.0
     latency_ms: NonNegativeFloat = 0.0
+    venue_file: NonEmptyStr = "paper_venue.sqlite"
+
+    @classmethod
+    def cross_checks(cls, values: Mapping[str, Any]) -> list[Problem]:
+        name = values.get("venue_file")
+        if name is not None and (Path(name).name != name or name in (".", "..")):
+            return [("venue_file", f"must be a file name inside state_dir, got {name!r}")]
+        return []
 
 
 class KiteBrokerConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):

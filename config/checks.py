@@ -36,7 +36,21 @@ def cross_section_problems(values: Mapping[str, Any]) -> list[Problem]:
         *_mode_problems(values),
         *_override_problems(values),
         *_fault_problems(values),
+        *_state_file_problems(values),
     ]
+
+
+def _state_file_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """The venue's file and the journal are two files: one file holding both would mix the
+    venue's books with shikra's view of them (and their tables share names). Live mode has no
+    paper venue."""
+    if not have(values, "system", "broker") or values["system"].mode == "live":
+        return []
+    venue_file = values["broker"].paper.venue_file
+    if venue_file == values["system"].journal:
+        message = f"must differ from system.journal ({venue_file!r}): the venue has its own file"
+        return [("broker.paper.venue_file", message)]
+    return []
 
 
 def _symbol_problems(values: Mapping[str, Any]) -> list[Problem]:

@@ -89,7 +89,7 @@ def build(
     state_dir = Path(config.system.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
-    market, venue, outside = _outside_world(config, clock, journal_path, metrics)
+    market, venue, outside = _outside_world(config, clock, metrics)
     start_day = market.hours.trading_day(market.day_start_ns)
     # The schema once, before any actor; and the day this process trades in, which an actor
     # restarted later in this process reads (the journal's current day moves at each boundary).
@@ -135,17 +135,21 @@ def build(
     )
     tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
     outside.subscribe(broker_listener(tree.address(ORDER_ROUTER).tell))
+    if venue is not None:
+        # After subscribing: what ending an earlier day does to shikra's orders (expiries, a
+        # MIS square-off) is held for the router and reaches it when it starts.
+        venue.begin_day(market.hours.trading_day(market.day_start_ns))
     return Daemon(config, tree, market, outside, journal_path)
 
 
 def _outside_world(
-    config: Config, clock: Clock, journal_path: Path, metrics: Metrics
+    config: Config, clock: Clock, metrics: Metrics
 ) -> tuple[Market, PaperBroker | None, Any]:
     """The market and the broker: synthetic or replayed ticks with the paper broker; Kite's
     ticks with the paper broker (dry-run) or with Kite itself (live)."""
     if config.system.mode not in ("live", "dry-run"):
         market = market_for(config, clock)
-        venue = _paper_broker(config, clock, journal_path, market)
+        venue = _paper_broker(config, clock, market)
         return market, venue, venue
     from daemon.kite_wiring import build_kite
 
@@ -155,23 +159,25 @@ def _outside_world(
     market = Market(hours, kite.source, kite.day_start_ns, specs, live_time=True)
     if config.system.mode == "live":
         return market, None, kite.broker
-    venue = _paper_broker(config, clock, journal_path, market)
+    venue = _paper_broker(config, clock, market)
     return market, venue, venue
 
 
-def _paper_broker(config: Config, clock: Clock, journal_path: Path, market: Market) -> PaperBroker:
+def _paper_broker(config: Config, clock: Clock, market: Market) -> PaperBroker:
+    """The paper venue, rebuilt from its own file in the state directory (never from the
+    journal: a venue outlives the trading process, and shikra's view of it is what gets
+    checked against it)."""
     paper = config.broker.paper
-    venue = PaperBroker(
+    return PaperBroker(
         clock,
         {symbol: spec.tick_size for symbol, spec in market.instruments.items()},
+        store=Path(config.system.state_dir) / paper.venue_file,
+        hours=market.hours,
         fill_model=paper.fill_model,
         slippage_bps=str(paper.slippage_bps),
         partial_fill_ratio=str(paper.partial_fill_ratio),
         latency_seconds=paper.latency_ms / 1000,
     )
-    with Journal.open(journal_path, clock) as journal:
-        venue.restore(journal.fills(since_ns=market.day_start_ns))
-    return venue
 
 
 def _child(config: Config, name: str, factory: Any) -> ChildSpec:

@@ -104,6 +104,18 @@ CASES = [
         "must be > 0 and <= 1, got 0.0",
     ),
     case(
+        "venue_file_not_a_name",
+        changed(append='\n[broker.paper]\nvenue_file = "../venue.sqlite"\n'),
+        "broker.paper.venue_file",
+        "must be a file name inside state_dir",
+    ),
+    case(
+        "venue_file_is_the_journal",
+        changed(append='\n[broker.paper]\nvenue_file = "journal.sqlite"\n'),
+        "broker.paper.venue_file",
+        "must differ from system.journal",
+    ),
+    case(
         "bad_decimal",
         changed(append='\n[charges]\nexchange_txn_bps = "0.2.97"\n'),
         "charges.exchange_txn_bps",
