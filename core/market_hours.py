@@ -1,12 +1,32 @@
 """Market hours, judged in the exchange's own time zone from market time (exchange timestamps),
 never from the machine's wall clock: a replay of last Tuesday is "open" at 10:00 IST last
-Tuesday, whatever the hour now."""
+Tuesday, whatever the hour now.
+
+**A sane market time** lies in ``[SANE_FROM_NS, SANE_UNTIL_NS)``: from 2000-01-01 to the end of
+2099 (UTC). Recorded ticks outside it are refused where they enter (the replay reader says
+``bad_time``); here, a time outside it is never trading time, and is shown at the nearest end of
+the range rather than raised on. ``datetime`` cannot hold year 10000, and an exception out of
+``is_open`` would crash whichever actor asked (Heartbeat asks every beat), again after each
+restart: one absurd tick must not cost the process.
+"""
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
 from dataclasses import dataclass
+
+_UTC = datetime.UTC
+SANE_FROM = datetime.datetime(2000, 1, 1, tzinfo=_UTC)
+SANE_UNTIL = datetime.datetime(2100, 1, 1, tzinfo=_UTC)
+_NS_PER_SECOND = 1_000_000_000
+SANE_FROM_NS = int(SANE_FROM.timestamp()) * _NS_PER_SECOND
+SANE_UNTIL_NS = int(SANE_UNTIL.timestamp()) * _NS_PER_SECOND
+
+
+def is_sane_market_time(at_ns: int) -> bool:
+    """True for an epoch-nanosecond time from 2000-01-01 (inclusive) to 2100-01-01 (exclusive)."""
+    return SANE_FROM_NS <= at_ns < SANE_UNTIL_NS
 
 
 @dataclass(frozen=True)
@@ -17,10 +37,20 @@ class MarketHours:
     weekdays_only: bool = True
 
     def local(self, at_ns: int) -> datetime.datetime:
-        return datetime.datetime.fromtimestamp(at_ns / 1e9, tz=self.zone)
+        """``at_ns`` in the exchange's zone; a time outside the sane range is shown at its
+        nearest end (see the module doc), never raised on."""
+        clamped = min(max(at_ns, SANE_FROM_NS), SANE_UNTIL_NS - 1)
+        # Exact integer arithmetic in UTC (a float rounds the range's last instant up into
+        # 2100), then into the exchange's zone.
+        seconds, rest = divmod(clamped, _NS_PER_SECOND)
+        utc = datetime.datetime.fromtimestamp(seconds, tz=_UTC)
+        return (utc + datetime.timedelta(microseconds=rest // 1_000)).astimezone(self.zone)
 
     def is_open(self, at_ns: int) -> bool:
-        """Open from ``open`` (inclusive) to ``close`` (exclusive) on a trading day."""
+        """Open from ``open`` (inclusive) to ``close`` (exclusive) on a trading day; never at a
+        time outside the sane range."""
+        if not is_sane_market_time(at_ns):
+            return False
         local = self.local(at_ns)
         if self.weekdays_only and local.weekday() >= 5:
             return False
