@@ -22,6 +22,7 @@ from typing import Any
 import msgspec
 
 from config.actors import PNL_TRACKER, RISK_GATE
+from config.environment import CONTROL_SOCKET_NAME
 from core.clock import Clock
 from journal import Journal
 from messages import (
@@ -41,7 +42,7 @@ from supervisors import SupervisionTree
 
 _log = logging.getLogger(__name__)
 
-SOCKET_NAME = "control.sock"
+SOCKET_NAME = CONTROL_SOCKET_NAME  # where check-config measures its path, too
 _LENGTH = struct.Struct(">I")
 _encoder = msgspec.msgpack.Encoder()
 
