@@ -96,7 +96,7 @@ def _check_config(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     problems = environment_problems(config)
     if problems:
-        print("\n".join(problems))
+        print("\n".join(f"{path}: {message}" for path, message in problems))
         return EXIT_USAGE
     print("ok")
     return EXIT_OK

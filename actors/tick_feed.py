@@ -24,7 +24,7 @@ from collections import deque
 from typing import Any, Protocol
 
 from config.actors import TICK_FEED, is_strategy, strategy_actor_name, symbol_of_strategy
-from core.market_hours import MarketHours
+from core.market_hours import MarketHours, is_sane_market_time
 from feeds.base import Batch, TickSource
 from messages import ChildRestarted, DayStarted, FeedStatus, Mark, Marks, Tick, WarmUp
 from supervisors import SupervisedActor
@@ -176,8 +176,8 @@ class TickFeed(SupervisedActor):
         self.wake_in(min(self.max_poll_wait, max(self.min_poll_interval, wait)), "poll")
 
     def _deliver(self, tick: Tick) -> None:
-        if tick.exchange_ns >= self.day_end_ns:
-            self._begin_day(tick.exchange_ns)
+        if tick.exchange_ns >= self.day_end_ns and is_sane_market_time(tick.exchange_ns):
+            self._begin_day(tick.exchange_ns)  # (an absurd time moves no trading day)
         strategy = self.strategies.get(tick.symbol)
         if strategy is None:
             self.link.metrics.ticks_dropped.labels(reason="unknown_symbol").inc()

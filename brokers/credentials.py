@@ -17,6 +17,8 @@ from pathlib import Path
 
 CREDENTIAL_NAMES = {"api_key": "kite_api_key", "access_token": "kite_access_token"}
 """File names under ``$CREDENTIALS_DIRECTORY`` (systemd ``LoadCredential=``)."""
+TOKEN_FILE = "access_token"
+"""The day's access token as ``main.py login`` writes it, in the state directory."""
 
 
 class MissingCredential(Exception):
@@ -66,10 +68,14 @@ class Credentials:
         if path is not None:
             try:
                 value = path.read_text().strip()
+            except FileNotFoundError:
+                raise MissingCredential(f"the {what} file {path} does not exist") from None
             except OSError as exc:
                 raise MissingCredential(
                     f"cannot read the {what} file {path}: {exc.strerror}"
                 ) from None
+            except UnicodeDecodeError:
+                raise MissingCredential(f"the {what} file {path} is not text") from None
             if not value:
                 raise MissingCredential(f"the {what} file {path} is empty")
             return Secret(value)

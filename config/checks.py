@@ -17,6 +17,7 @@ from config.actors import (
     actor_start_order,
 )
 from config.base import have
+from config.limits import KITE_ORDER_LIMITS
 from config.validate import Problem
 
 FEED_SOURCES_BY_MODE: dict[str, tuple[str, ...]] = {
@@ -34,6 +35,7 @@ def cross_section_problems(values: Mapping[str, Any]) -> list[Problem]:
     return [
         *_symbol_problems(values),
         *_mode_problems(values),
+        *_order_rate_problems(values),
         *_override_problems(values),
         *_fault_problems(values),
         *_state_file_problems(values),
@@ -99,6 +101,27 @@ def _mode_problems(values: Mapping[str, Any]) -> list[Problem]:
     if "faults" in values and mode == "live" and values["faults"].enabled:
         message = "fault injection is refused in live mode: it crashes actors trading real money"
         problems.append(("faults.enabled", message))
+    return problems
+
+
+def _order_rate_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """In live and dry-run the router's rates may not exceed Kite's: above them Kite answers
+    429, and a dry-run is the rehearsal of a live run, so it keeps the same ceilings."""
+    if (
+        not have(values, "system", "orders")
+        or values["system"].mode not in MODES_NEEDING_CREDENTIALS
+    ):
+        return []
+    mode = values["system"].mode
+    problems: list[Problem] = []
+    for name, (ceiling, per) in KITE_ORDER_LIMITS.items():
+        rate = getattr(values["orders"], name)
+        if rate > ceiling:
+            message = (
+                f"mode {mode!r} trades through Kite, which allows at most {ceiling:,} orders "
+                f"per {per}, got {rate:,}"
+            )
+            problems.append((f"orders.{name}", message))
     return problems
 
 

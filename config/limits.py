@@ -54,9 +54,22 @@ class RiskConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True)
         return rupees_to_paise(self.max_drawdown)
 
 
+KITE_ORDERS_PER_SECOND = 10
+KITE_ORDERS_PER_MINUTE = 400
+KITE_ORDERS_PER_DAY = 5000
+KITE_ORDER_LIMITS: dict[str, tuple[int, str]] = {
+    "per_second": (KITE_ORDERS_PER_SECOND, "second"),
+    "per_minute": (KITE_ORDERS_PER_MINUTE, "minute"),
+    "per_day": (KITE_ORDERS_PER_DAY, "day"),
+}
+"""Kite's documented per-account order rates, by ``[orders]`` field: beyond them Kite answers
+HTTP 429. A config for live or dry-run may not go above them (``config.checks``); paper and
+replay simulate any rate."""
+
+
 class OrdersConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """How the OrderRouter talks to the broker. Rate defaults are Kite's per-account order limits
-    (beyond them Kite answers 429).
+    (beyond them Kite answers 429), and in live and dry-run they are also the ceilings.
 
     ``market_protection`` is Kite's parameter for market orders: -1 lets Kite choose, 0..100 is
     a percentage. ``unknown_lookup_attempts``: how many times an order whose placement outcome
@@ -66,9 +79,9 @@ class OrdersConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     down is never re-sent: without the check, an order filled there stays open here.
     """
 
-    per_second: PositiveInt = 10
-    per_minute: PositiveInt = 400
-    per_day: PositiveInt = 5000
+    per_second: PositiveInt = KITE_ORDERS_PER_SECOND
+    per_minute: PositiveInt = KITE_ORDERS_PER_MINUTE
+    per_day: PositiveInt = KITE_ORDERS_PER_DAY
     market_protection: Annotated[int, msgspec.Meta(ge=-1, le=100)] = -1
     unknown_lookup_attempts: PositiveInt = 5
     working_check_seconds: PositiveFloat = 5.0

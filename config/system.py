@@ -4,6 +4,7 @@ market is open, and how often liveness and the broker's book are checked."""
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -37,7 +38,23 @@ class MetricsConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     leaks positions; port 0 asks the OS for a free port (tests)."""
 
     bind: NonEmptyStr = "127.0.0.1"
+    """An IP address literal (``127.0.0.1``, ``::1``, ``0.0.0.0``) or ``localhost``: a host
+    name would depend on DNS at every start, and a typo would only show then."""
     port: _PORT = 9108
+
+    @classmethod
+    def cross_checks(cls, values: Mapping[str, Any]) -> list[Problem]:
+        bind = values.get("bind")
+        if bind is None or bind == "localhost":
+            return []
+        try:
+            ipaddress.ip_address(bind)
+        except ValueError:
+            message = (
+                f"must be an IP address (e.g. '127.0.0.1', '::1') or 'localhost', got {bind!r}"
+            )
+            return [("bind", message)]
+        return []
 
 
 class SystemConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):

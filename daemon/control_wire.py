@@ -10,9 +10,10 @@ from pathlib import Path
 
 import msgspec
 
+from config.environment import CONTROL_SOCKET_NAME
 from messages import OperatorReply, OperatorRequest
 
-SOCKET_NAME = "control.sock"
+SOCKET_NAME = CONTROL_SOCKET_NAME  # check-config measures its path, too
 LENGTH = struct.Struct(">I")
 encoder = msgspec.msgpack.Encoder()
 

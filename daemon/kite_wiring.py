@@ -4,19 +4,17 @@ built from the config and the credential sources (never from the file itself).""
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from brokers.credentials import Credentials
 from brokers.kite import KiteBroker
 from brokers.unknown_values import UnknownValues
 from config import Config
+from config.environment import credentials_for
 from core.clock import Clock
 from core.market_hours import MarketHours
-from daemon.login import TOKEN_FILE
 from feeds.kite import KiteTickSource
 from feeds.kite_instruments import InstrumentFacts, csv_rows, load_instruments
 from metrics import Metrics
@@ -32,20 +30,6 @@ class KiteParts:
     load_instruments: Callable[[datetime.date], dict[str, InstrumentFacts]]
     """The same for another trading day (one download a day, cached in the state dir): what
     the day boundary calls to refresh tick and lot sizes."""
-
-
-def credentials_for(config: Config) -> Credentials:
-    """The token file written by ``main.py login`` is used unless the environment variable is
-    set (or the config names a file of its own)."""
-    kite = config.broker.kite
-    token_file = Path(kite.access_token_file) if kite.access_token_file else None
-    if token_file is None and not os.environ.get(kite.access_token_env):
-        token_file = Path(config.system.state_dir) / TOKEN_FILE
-    return Credentials(
-        api_key_env=kite.api_key_env,
-        access_token_env=kite.access_token_env,
-        access_token_file=token_file,
-    )
 
 
 def build_kite(config: Config, clock: Clock, hours: MarketHours, metrics: Metrics) -> KiteParts:

@@ -16,10 +16,9 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from brokers.credentials import Credentials, MissingCredential, Secret
+from brokers.credentials import TOKEN_FILE, Credentials, MissingCredential, Secret
 from config import Config
-
-TOKEN_FILE = "access_token"
+from daemon.state_dir import restrict_umask
 
 
 def request_token_from(text: str) -> str:
@@ -59,6 +58,8 @@ def write_token(path: Path, token: Secret) -> None:
 def login(config: Config, request: str | None, *, print_token: bool) -> int:
     from kiteconnect import KiteConnect
     from kiteconnect import exceptions as kite
+
+    restrict_umask()  # a state directory made here is private, as `run` makes it
 
     kite_config = config.broker.kite
     credentials = Credentials(api_key_env=kite_config.api_key_env)

@@ -15,7 +15,6 @@ from core.market_hours import MarketHours
 from daemon.instruments import paper_specs
 from feeds.base import TickSource
 from feeds.replay import ReplaySource
-from feeds.replay_format import ReplayRecord, is_header, parse_line
 from feeds.synthetic import SyntheticSource, session_open_ns
 
 
@@ -74,23 +73,12 @@ def market_for(config: Config, clock: Clock) -> Market:
         return Market(hours, source, start, paper_specs(config), live_time=False)
     if feed.source == "replay":
         assert feed.replay is not None  # the config loader requires it
-        first = _first_replay_time(feed.replay.path)
-        day = hours.trading_day(first) if first is not None else hours.trading_day(clock.now_ns())
         paced = feed.replay.speed == "max"
         source = ReplaySource(feed.replay.path, feed.replay.speed, max_batch=1 if paced else 500)
+        # The first well-formed record names the replayed day (the reader has already refused
+        # any time outside the sane range, so this is a real date).
+        first = source.first_exchange_ns
+        day = hours.trading_day(first if first is not None else clock.now_ns())
         start = hours.session_start_ns(day)
         return Market(hours, source, start, paper_specs(config), live_time=False, paced=paced)
     raise NotAvailableYet(f"feed.source = {feed.source!r} needs mode live or dry-run")
-
-
-def _first_replay_time(path: str) -> int | None:
-    """The exchange time of the first well-formed record: it names the replayed day."""
-    with open(path, encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            text = line.strip()
-            if not text or text.startswith("#") or is_header(text):
-                continue
-            record = parse_line(text, number)
-            if isinstance(record, ReplayRecord):
-                return record.exchange_ns
-    return None

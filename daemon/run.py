@@ -1,20 +1,29 @@
 """``main.py run``: the daemon as a process.
 
-Load the config (a bad one exits 2 with every problem listed), build the tree, serve metrics on
-the configured address, start the actors in order, then wait for SIGTERM/SIGINT, the optional
-``--duration``, or the root supervisor giving up. Shutdown stops the actors in reverse order,
-writes the day's CSV export, and exits 0 — or 1 when the root gave up, so that systemd
-(``Restart=on-failure``) restarts the process.
+Make everything it creates owner-only (``daemon.state_dir``), load the config (a bad one exits 2
+with every problem listed), check it against this machine as ``check-config`` does, secure the
+state directory, serve metrics on the configured address, build the tree, start the actors in
+order, then wait for SIGTERM/SIGINT, the optional ``--duration``, or the root supervisor giving
+up. Shutdown stops the actors in reverse order, writes the day's CSV export, and exits 0 — or 1
+when the root gave up, so that systemd (``Restart=on-failure``) restarts the process.
+
+**Exit 2, one line, no traceback** for anything a person must fix before a start can succeed:
+the config, this machine (paths, addresses, credential sources), a port another process holds,
+a journal from a newer shikra, a missing login. The unit does not restart on 2
+(``RestartPreventExitStatus=2``): restarting would fail the same way, in a loop. A traceback
+is kept for what is a bug.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sqlite3
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -26,17 +35,20 @@ from prometheus_client import (
 
 from brokers.credentials import MissingCredential
 from brokers.errors import BrokerError
-from config import ConfigError, load_config
+from config import Config, ConfigError, load_config
+from config.environment import environment_problems
 from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon import instruments, logs
 from daemon.control import ControlServer
 from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
+from daemon.state_dir import restrict_umask, secure_state_dir
 from daemon.systemd import Notifier
 from daemon.topology import build
 from feeds.kite_instruments import UnknownInstrument
 from journal import Journal, export_days
+from journal.schema import JournalError
 from metrics import Metrics
 
 _log = logging.getLogger("shikra")
@@ -46,36 +58,53 @@ EXIT_ESCALATED = 1
 EXIT_CONFIG = 2
 
 
+NEEDS_A_PERSON = (
+    NotAvailableYet,
+    MissingCredential,
+    UnknownInstrument,
+    BrokerError,
+    sqlite3.DatabaseError,
+    OSError,
+    ValueError,
+)
+"""What building the daemon raises when the config, the machine or the account is wrong (a
+journal that is not a database, a symbol Kite does not list, a token Kite refuses): exit 2
+with the reason."""
+
+
 def run(config_path: str, duration: float | None) -> int:
+    restrict_umask()  # before anything is created: the state directory is private
     try:
         config = load_config(config_path)
     except ConfigError as exc:
         print(exc)
         return EXIT_CONFIG
     logs.configure(config.system.log_level)
+    if not _machine_ready(config):
+        return EXIT_CONFIG
     clock = WallClock()
     disable_created_metrics()  # *_created series double every counter for no dashboard use
     metrics = Metrics()
     for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
         metrics.registry.register(collector)
+    bind, port = config.system.metrics.bind, config.system.metrics.port
+    try:  # before building: a port another process holds must not cost a Kite login first
+        server, _ = start_http_server(port, addr=bind, registry=metrics.registry)
+    except OSError as exc:
+        _cannot_start(f"system.metrics.port: cannot listen on {bind}:{port}: {_reason(exc)}")
+        return EXIT_CONFIG
+    _log.info("metrics on http://%s:%d/metrics", bind, server.server_port)
     notifier = Notifier()
     try:
         daemon = build(config, clock=clock, metrics=metrics, notifier=notifier)
-    except (
-        NotAvailableYet,
-        MissingCredential,
-        UnknownInstrument,
-        BrokerError,
-        OSError,
-        ValueError,
-    ) as exc:
-        # Exit 2: a person must act (config, credentials, login). Restarting would not help,
-        # and the systemd unit does not restart on 2 (RestartPreventExitStatus).
-        _log.error("cannot start: %s", exc)
+    except JournalError as exc:  # seen only once the journal is open: a newer schema in its WAL
+        _cannot_start(f"system.journal: {_reason(exc)}")
+        _stop_server(server)
         return EXIT_CONFIG
-    bind, port = config.system.metrics.bind, config.system.metrics.port
-    server, _ = start_http_server(port, addr=bind, registry=metrics.registry)
-    _log.info("metrics on http://%s:%d/metrics", bind, server.server_port)
+    except NEEDS_A_PERSON as exc:
+        _cannot_start(_reason(exc))
+        _stop_server(server)
+        return EXIT_CONFIG
 
     stop = threading.Event()
     received: list[str] = []
@@ -96,7 +125,13 @@ def run(config_path: str, duration: float | None) -> int:
         config.actor_names(),
         clock,
     )
-    control.start()
+    try:
+        control.start()
+    except OSError as exc:
+        _cannot_start(f"system.state_dir: cannot open the control socket: {_reason(exc)}")
+        tree.stop(timeout=60.0)
+        _stop_server(server)
+        return EXIT_CONFIG
     _log.info("shikra running in %s mode: %d actors", config.system.mode, len(config.actor_names()))
     deadline = None if duration is None else time.monotonic() + duration
     while not stop.wait(0.1):
@@ -114,13 +149,53 @@ def run(config_path: str, duration: float | None) -> int:
         _log.error("some actors did not stop in time")
     valued = instruments.multipliers(daemon.market.instruments)
     _export(daemon.journal_path, daemon.market.hours, clock, valued)
-    server.shutdown()
-    server.server_close()
+    _stop_server(server)
     if tree.escalated:
         _log.critical("exiting non-zero: the root supervisor gave up")
         return EXIT_ESCALATED
     _log.info("stopped cleanly")
     return EXIT_OK
+
+
+def _machine_ready(config: Config) -> bool:
+    """``check-config``'s verdict on this machine, then a private state directory. Logs each
+    problem on one line and returns False if the daemon cannot start here."""
+    problems = environment_problems(config)
+    for path, message in problems:
+        _cannot_start(f"{path}: {message}")
+    if problems:
+        return False
+    state_dir = Path(config.system.state_dir)
+    try:
+        tightened = secure_state_dir(state_dir)
+    except OSError as exc:
+        _cannot_start(f"system.state_dir: cannot make {state_dir} private: {_reason(exc)}")
+        return False
+    if tightened is not None:
+        _log.warning(
+            "state directory %s was mode %03o: made %d path(s) in it owner-only "
+            "(others could read positions, PnL and orders)",
+            state_dir, tightened.directory_mode, tightened.paths,
+        )  # fmt: skip
+    return True
+
+
+def _cannot_start(reason: str) -> None:
+    _log.error("cannot start: %s", reason)
+
+
+def _reason(exc: BaseException) -> str:
+    """An exception as one line: the OS's words for an OS error, else its message."""
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    else:
+        text = str(exc) or type(exc).__name__
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _stop_server(server: WSGIServer) -> None:
+    server.shutdown()
+    server.server_close()
 
 
 def _export(

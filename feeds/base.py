@@ -30,6 +30,9 @@ small enough that one poll never holds the actor away from its mailbox (pings) f
 class SkipReason(enum.Enum):
     """Why a source record was not turned into a tick. Values are metric label values."""
 
+    BAD_ENCODING = "bad_encoding"
+    """A line that is not UTF-8: skipped whole, never guessed at (a replaced byte could make
+    another valid-looking price or symbol)."""
     COLUMN_COUNT = "column_count"
     BAD_TIME = "bad_time"
     BAD_SYMBOL = "bad_symbol"

@@ -16,9 +16,11 @@ per-instrument), and reordering would replay something that never happened. Such
 delivered in file order (it is due at once, its time having passed) and counted in
 ``stats.out_of_order``, so a badly shuffled file is visible without losing data.
 
-**Malformed lines are skipped and counted, never raised.** A file that cannot be a replay file
-at all (missing, unreadable, or its first non-comment line is not the header) raises at
-construction, when the actor starts: that is a configuration error, not bad data.
+**Malformed lines are skipped and counted, never raised.** The file is read as bytes and each
+line decoded on its own, so a byte that is not UTF-8 makes that one line ``bad_encoding`` (with
+its number) instead of failing the file or being silently replaced. A file that cannot be a
+replay file at all (missing, unreadable, or its first non-comment line is not the header) raises
+at construction, when the daemon starts: that is a configuration error, not bad data.
 """
 
 from __future__ import annotations
@@ -27,10 +29,17 @@ import math
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import BinaryIO, Literal
 
 from feeds.base import DEFAULT_MAX_BATCH, Batch, SkippedRecord, SourceStats
-from feeds.replay_format import COMMENT, HEADER_LINE, ReplayRecord, is_header, parse_line
+from feeds.replay_format import (
+    COMMENT,
+    HEADER_LINE,
+    ReplayRecord,
+    decode_line,
+    is_header,
+    parse_line,
+)
 from messages.market import Tick
 
 MAX_SKIPS_LISTED_PER_POLL = 100
@@ -38,6 +47,8 @@ MAX_SKIPS_LISTED_PER_POLL = 100
 of garbage cannot flood the log or memory in one poll."""
 
 Speed = float | Literal["max"]
+_BOM = b"\xef\xbb\xbf"
+_COMMENT = COMMENT.encode()
 
 
 class ReplayFormatError(ValueError):
@@ -56,7 +67,7 @@ class ReplaySource:
         self._stats = SourceStats()
         self._skips: list[SkippedRecord] = []
         self._line = 0
-        self._file: TextIO | None = self._path.open(encoding="utf-8-sig", errors="replace")
+        self._file: BinaryIO | None = self._path.open("rb")
         try:
             self._read_header()
         except BaseException:
@@ -65,7 +76,14 @@ class ReplaySource:
         self._previous_ns: int | None = None
         self._first_poll_ns: int | None = None
         self._upcoming = self._read_record()
+        self._first_record = self._upcoming is not None
         self._first_exchange_ns = self._upcoming.exchange_ns if self._upcoming else 0
+
+    @property
+    def first_exchange_ns(self) -> int | None:
+        """The exchange time of the file's first valid record (it names the replayed trading
+        day), or ``None`` for a file without one."""
+        return self._first_exchange_ns if self._first_record else None
 
     @property
     def stats(self) -> SourceStats:
@@ -113,7 +131,8 @@ class ReplaySource:
         return start + math.ceil(market_offset / self._speed)
 
     def _read_header(self) -> None:
-        for text in self._lines():
+        for raw in self._lines():
+            text = raw.decode("utf-8", errors="replace")  # only shown: the file is refused
             if is_header(text):
                 return
             raise ReplayFormatError(
@@ -124,8 +143,9 @@ class ReplaySource:
     def _read_record(self) -> ReplayRecord | None:
         """The next valid record, counting and listing the malformed lines before it; ``None``
         (and the file closed) at the end."""
-        for text in self._lines():
-            parsed = parse_line(text, self._line)
+        for raw in self._lines():
+            text = decode_line(raw, self._line)
+            parsed = parse_line(text, self._line) if isinstance(text, str) else text
             if isinstance(parsed, SkippedRecord):
                 self._stats.skipped[parsed.reason] += 1
                 if len(self._skips) < MAX_SKIPS_LISTED_PER_POLL:
@@ -138,16 +158,19 @@ class ReplaySource:
         self.close()
         return None
 
-    def _lines(self) -> Iterator[str]:
-        """Data lines (comments and blank lines dropped), keeping ``self._line`` current."""
+    def _lines(self) -> Iterator[bytes]:
+        """Data lines as bytes (comments and blank lines dropped, a leading BOM removed), keeping
+        ``self._line`` current."""
         while self._file is not None:
             raw = self._file.readline()
             if not raw:
                 return
             self._line += 1
-            text = raw.rstrip("\r\n")
-            if text.strip() and not text.lstrip().startswith(COMMENT):
-                yield text
+            if self._line == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+            data = raw.rstrip(b"\r\n")
+            if data.strip() and not data.lstrip().startswith(_COMMENT):
+                yield data
 
 
 def _exact_speed(speed: Speed) -> Fraction | None:

@@ -1,9 +1,12 @@
 """The replay file format, one line at a time (the full description is ``REPLAY_FORMAT.md``).
 
-Parsing is strict and never raises: a line is either a ``ReplayRecord`` or a ``SkippedRecord``
-saying why not. Prices go from rupee text to paise through ``Decimal`` (never a float), and times
-from ISO-8601 text to epoch nanoseconds by integer arithmetic, so ``09:15:00.250000001`` keeps
-its last nanosecond (``datetime.fromisoformat`` would silently drop it).
+Parsing is strict and never raises: a line (its raw bytes, decoded here one line at a time) is
+either a ``ReplayRecord`` or a ``SkippedRecord`` saying why not. Prices go from rupee text to
+paise through ``Decimal`` (never a float), and times from ISO-8601 text to epoch nanoseconds by
+integer arithmetic, so ``09:15:00.250000001`` keeps its last nanosecond
+(``datetime.fromisoformat`` would silently drop it). A time outside the sane range of
+``core.market_hours`` (2000 to 2099) is ``bad_time``: no recording is from then, and no actor
+should have to reason about year 9999.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from core.market_hours import SANE_FROM, SANE_UNTIL, is_sane_market_time
 from feeds.base import SkippedRecord, SkipReason
 
 HEADER = ("exchange_time", "symbol", "ltp", "bid", "ask", "bid_qty", "ask_qty", "volume")
@@ -53,6 +57,16 @@ class _Malformed(Exception):
 
 def is_header(text: str) -> bool:
     return tuple(field.strip() for field in text.split(",")) == HEADER
+
+
+def decode_line(raw: bytes, line: int) -> str | SkippedRecord:
+    """One line's bytes as text, or a ``bad_encoding`` skip naming the first bad byte. Per line,
+    so that one bad byte costs its line and no other (DESIGN: a bad record is skipped)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        detail = f"not UTF-8: byte {error.start + 1} is 0x{raw[error.start]:02x}"
+        return SkippedRecord(SkipReason.BAD_ENCODING, line, detail)
 
 
 def parse_line(text: str, line: int) -> ReplayRecord | SkippedRecord:
@@ -100,7 +114,11 @@ def parse_time_ns(text: str) -> int:
         offset_seconds = sign * (offset_hours * 3600 + offset_minutes * 60)
     delta = wall - _EPOCH
     seconds = delta.days * 86_400 + delta.seconds - offset_seconds
-    return seconds * 1_000_000_000 + int((fraction or "0").ljust(9, "0"))
+    at_ns = seconds * 1_000_000_000 + int((fraction or "0").ljust(9, "0"))
+    if not is_sane_market_time(at_ns):
+        detail = f"time {text!r} is outside {SANE_FROM:%Y-%m-%d}..{SANE_UNTIL:%Y-%m-%d} (UTC)"
+        raise _Malformed(SkipReason.BAD_TIME, detail)
+    return at_ns
 
 
 def parse_price_paise(text: str, column: str = "price") -> int:

@@ -36,5 +36,11 @@ def test_missing_sources_are_named_without_values(tmp_path: Path):
     with pytest.raises(MissingCredential, match="KITE_ACCESS_TOKEN is empty"):
         Credentials(environ={}).access_token()
     missing = tmp_path / "nope"
-    with pytest.raises(MissingCredential, match=f"cannot read the access_token file {missing}"):
+    with pytest.raises(MissingCredential, match=f"the access_token file {missing} does not exist"):
         Credentials(access_token_file=missing, environ={}).access_token()
+    with pytest.raises(MissingCredential, match=f"cannot read the access_token file {tmp_path}"):
+        Credentials(access_token_file=tmp_path, environ={}).access_token()  # a directory
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\xff\xfe")
+    with pytest.raises(MissingCredential, match=f"the access_token file {binary} is not text"):
+        Credentials(access_token_file=binary, environ={}).access_token()

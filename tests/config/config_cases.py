@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -75,11 +76,15 @@ def changed(*replacements: tuple[str, str], append: str = "") -> str:
     return text + append
 
 
-def run_check_config(path: Path | str) -> subprocess.CompletedProcess[str]:
-    """``python main.py check-config PATH`` from the repo root, as an operator would run it."""
+def run_check_config(
+    path: Path | str, *, env: Mapping[str, str] | None = None, cwd: Path = REPO_ROOT
+) -> subprocess.CompletedProcess[str]:
+    """``python main.py check-config PATH`` (from the repo root unless ``cwd`` says otherwise),
+    as an operator would run it; ``env`` replaces the environment (default: this one)."""
     return subprocess.run(
-        [sys.executable, "main.py", "check-config", str(path)],
-        cwd=REPO_ROOT,
+        [sys.executable, str(REPO_ROOT / "main.py"), "check-config", str(path)],
+        cwd=cwd,
+        env=None if env is None else dict(env),
         capture_output=True,
         text=True,
         timeout=30,

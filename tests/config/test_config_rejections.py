@@ -98,6 +98,18 @@ CASES = [
         "must be >= 0 and <= 65535, got 70000",
     ),
     case(
+        "metrics_bind_not_an_address",
+        changed(append='\n[system.metrics]\nbind = "not an ip"\n'),
+        "system.metrics.bind",
+        "must be an IP address (e.g. '127.0.0.1', '::1') or 'localhost', got 'not an ip'",
+    ),
+    case(
+        "metrics_bind_a_host_name",
+        changed(append='\n[system.metrics]\nbind = "metrics.example.com"\n'),
+        "system.metrics.bind",
+        "must be an IP address",
+    ),
+    case(
         "fraction_out_of_range",
         changed(append="\n[broker.paper]\npartial_fill_ratio = 0.0\n"),
         "broker.paper.partial_fill_ratio",
@@ -246,6 +258,30 @@ CASES = [
         'required when feed.source = "replay"',
     ),
     case(
+        "live_orders_per_second_above_kite",
+        changed(*LIVE_ON_KITE, append="\n[orders]\nper_second = 11\n"),
+        "orders.per_second",
+        "mode 'live' trades through Kite, which allows at most 10 orders per second, got 11",
+    ),
+    case(
+        "live_orders_per_minute_above_kite",
+        changed(*LIVE_ON_KITE, append="\n[orders]\nper_minute = 401\n"),
+        "orders.per_minute",
+        "at most 400 orders per minute, got 401",
+    ),
+    case(
+        "live_orders_per_day_above_kite",
+        changed(*LIVE_ON_KITE, append="\n[orders]\nper_day = 5001\n"),
+        "orders.per_day",
+        "at most 5,000 orders per day, got 5,001",
+    ),
+    case(
+        "dry_run_orders_per_second_above_kite",
+        changed(*DRY_RUN_ON_KITE, append="\n[orders]\nper_second = 50\n"),
+        "orders.per_second",
+        "mode 'dry-run' trades through Kite, which allows at most 10 orders per second, got 50",
+    ),
+    case(
         "faults_in_live_mode",
         changed(*LIVE_ON_KITE, ("enabled = false", "enabled = true")),
         "faults.enabled",
@@ -342,6 +378,26 @@ def test_check_config_reports_the_one_problem_at_its_path(tmp_path: Path, toml, 
     assert len(problems) == 1, problems  # one change, one reason
     assert problems[0].startswith(f"{path}: "), problems
     assert fragment in problems[0]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_paper_may_simulate_order_rates_above_kites(tmp_path: Path):
+    config_file = tmp_path / "fast-paper.toml"
+    rates = "\n[orders]\nper_second = 1000\nper_minute = 60000\nper_day = 1000000\n"
+    config_file.write_text(changed(append=rates))
+
+    result = run_check_config(config_file)
+
+    assert (result.returncode, result.stdout) == (0, "ok\n"), result.stdout
+
+
+@pytest.mark.parametrize("bind", ["127.0.0.1", "0.0.0.0", "::1", "::", "localhost"])
+def test_address_literals_and_localhost_are_accepted_as_metrics_bind(bind: str):
+    from config import load_config_text
+
+    loaded = load_config_text(changed(append=f'\n[system.metrics]\nbind = "{bind}"\n'))
+
+    assert loaded.system.metrics.bind == bind
 
 
 def test_a_secret_in_the_file_is_named_but_never_echoed(tmp_path: Path):

@@ -57,6 +57,8 @@ class DaemonProcess:
         self.log_path = workdir / "daemon.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.env: dict[str, str] | None = None
+        self.umask: int | None = None
+        """The umask the daemon starts with (default: this process's)."""
 
     def start(self, *extra: str) -> DaemonProcess:
         self._log = self.log_path.open("ab")
@@ -66,6 +68,7 @@ class DaemonProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=self.env,
+            umask=-1 if self.umask is None else self.umask,
         )
         return self
 

@@ -180,3 +180,74 @@ def test_windows_line_endings_and_a_byte_order_mark_are_read(tmp_path):
     path.write_bytes(("\ufeff" + HEADER + "\r\n" + TIMED[0] + "\r\n").encode("utf-8"))
     with ReplaySource(path, "max") as source:
         assert [t.ltp for t in source.poll(WALL).ticks] == [150000]
+
+
+def test_an_undecodable_line_is_skipped_with_its_number_and_the_rest_is_read(tmp_path):
+    # Line 3 carries a byte that is never UTF-8 (0xff) inside its symbol; line 5 a truncated
+    # two-byte sequence at its end; comments may hold any bytes, valid or not.
+    good = [line.encode() for line in TIMED[:3]]
+    path = tmp_path / "bytes.csv"
+    path.write_bytes(
+        b"\n".join(
+            [
+                HEADER.encode(),
+                good[0],
+                b"2026-11-20T09:15:00.100+05:30,NSE:IN\xffFY,1500.00,,,,,",
+                "# caf\u00e9 \u2014 recorded in Mumbai".encode() + b" \xff\xfe",
+                good[1] + b"\xc3",
+                good[2],
+            ]
+        )
+        + b"\n"
+    )
+    with ReplaySource(path, "max") as source:
+        batch = source.poll(WALL)
+    assert [t.ltp for t in batch.ticks] == [150000, 150010]
+    assert [(s.reason, s.line) for s in batch.skipped] == [
+        (SkipReason.BAD_ENCODING, 3),
+        (SkipReason.BAD_ENCODING, 5),
+    ]
+    assert batch.skipped[0].detail == "not UTF-8: byte 37 is 0xff"
+    assert source.stats.skipped == {SkipReason.BAD_ENCODING: 2}
+
+
+def test_a_header_with_an_undecodable_byte_is_refused_naming_its_line(tmp_path):
+    path = tmp_path / "bad-header.csv"
+    path.write_bytes(b"# comment\n" + HEADER.encode().replace(b"symbol", b"sym\xffbol") + b"\n")
+    with pytest.raises(ReplayFormatError, match=r"bad-header\.csv:2: expected the header"):
+        ReplaySource(path, "max")
+
+
+@pytest.mark.parametrize(
+    ("time", "sane"),
+    [
+        ("9999-12-31T23:59:59Z", False),  # crashed Heartbeat before: year 10000 in IST
+        ("9999-12-31T12:00:00+05:30", False),
+        ("1970-01-01T00:00:00Z", False),
+        ("1999-12-31T23:59:59.999999999Z", False),
+        ("2000-01-01T05:29:59+05:30", False),  # 1999-12-31T23:59:59Z
+        ("2000-01-01T00:00:00Z", True),
+        ("2099-12-31T23:59:59.999999999Z", True),
+        ("2100-01-01T00:00:00Z", False),
+        ("2100-01-01T05:29:59+05:30", True),  # 2099-12-31T23:59:59Z
+        ("2100-01-01T05:30:00+05:30", False),
+    ],
+)
+def test_times_outside_2000_to_2099_are_refused_as_bad_time(tmp_path, time, sane):
+    path = _write(tmp_path, HEADER, f"{time},NSE:INFY,1500.00,,,,,")
+    with ReplaySource(path, "max") as source:
+        batch = source.poll(WALL)
+    if sane:
+        assert (len(batch.ticks), batch.skipped) == (1, [])
+    else:
+        assert batch.ticks == []
+        assert [(s.reason, s.line) for s in batch.skipped] == [(SkipReason.BAD_TIME, 2)]
+        assert "outside 2000-01-01..2100-01-01" in batch.skipped[0].detail
+
+
+def test_the_first_valid_record_names_the_replayed_day(tmp_path):
+    lines = ["9999-12-31T23:59:59Z,NSE:INFY,1500.00,,,,,", TIMED[1], TIMED[2]]
+    with ReplaySource(_write(tmp_path, HEADER, *lines), "max") as source:
+        assert source.first_exchange_ns == OPEN_NS + 250_000_000
+    with ReplaySource(_write(tmp_path, HEADER, lines[0]), "max") as source:
+        assert source.first_exchange_ns is None
