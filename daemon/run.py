@@ -44,6 +44,7 @@ from daemon.control import ControlServer
 from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
 from daemon.state_dir import restrict_umask, secure_state_dir
+from daemon.state_lock import StateDirInUse, hold_state_lock
 from daemon.systemd import Notifier
 from daemon.topology import build
 from feeds.kite_instruments import UnknownInstrument
@@ -81,6 +82,11 @@ def run(config_path: str, duration: float | None) -> int:
         return EXIT_CONFIG
     logs.configure(config.system.log_level)
     if not _machine_ready(config):
+        return EXIT_CONFIG
+    try:
+        lock = hold_state_lock(Path(config.system.state_dir))  # held until the process ends
+    except (StateDirInUse, OSError) as exc:
+        _cannot_start(f"system.state_dir: {_reason(exc)}")
         return EXIT_CONFIG
     clock = WallClock()
     disable_created_metrics()  # *_created series double every counter for no dashboard use
@@ -152,8 +158,10 @@ def run(config_path: str, duration: float | None) -> int:
     _stop_server(server)
     if tree.escalated:
         _log.critical("exiting non-zero: the root supervisor gave up")
+        lock.close()
         return EXIT_ESCALATED
     _log.info("stopped cleanly")
+    lock.close()
     return EXIT_OK
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from core.clock import WallClock
 from journal import Journal
 from journal.schema import SCHEMA_VERSION
-from tests.e2e.configs import replay_config
-from tests.e2e.daemon_process import REPO, SAMPLE, DaemonProcess, free_port
+from tests.e2e.configs import replay_config, slow_replay_config
+from tests.e2e.daemon_process import REPO, SAMPLE, DaemonProcess, free_port, value
 
 KEY = "k3y-value-never-shown"
 
@@ -141,3 +141,29 @@ def test_check_config_agrees_with_run_on_each_refusal(tmp_path: Path):
         2,
         f"feed.replay.path: {missing} does not exist\n",
     )
+
+
+def test_a_second_daemon_on_the_same_state_dir_is_refused_and_the_first_trades_on(tmp_path: Path):
+    first_dir, second_dir = tmp_path / "first", tmp_path / "second"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    port = free_port()
+    first = DaemonProcess(first_dir, slow_replay_config(SAMPLE, port), port).start()
+    try:
+        first.wait_for(lambda s: value(s, "shikra_risk_approvals_total") >= 1, timeout=60)
+        state = first_dir / "state"
+        shared = slow_replay_config(SAMPLE, free_port()).replace(
+            'state_dir = "state"', f'state_dir = "{state}"'
+        )
+        reason = _refused(second_dir, shared)
+        assert first.process is not None
+        assert reason == (
+            f"system.state_dir: another shikra daemon (pid {first.process.pid}) is running on "
+            f"{state}: two daemons on one state directory would trade the account twice"
+        )
+        assert (state / "control.sock").exists()  # the refused one touched nothing of the first's
+        approvals = value(first.scrape(), "shikra_risk_approvals_total")
+        first.wait_for(lambda s: value(s, "shikra_risk_approvals_total") > approvals, timeout=60)
+        assert first.terminate() == 0, first.log()
+    finally:
+        first.kill()
