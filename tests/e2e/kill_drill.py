@@ -1,0 +1,172 @@
+"""The kill -9 drill on the real daemon: start it on one state directory, let it trade, kill it
+with SIGKILL at a random instant while orders are working, and again, many times; then one
+clean run that halts, lets every order finish and stops. The invariants (``invariants``) are
+then checked from the files alone. Used by the suite (a few dozen cycles) and by
+``bench/kill_drill.py`` (hundreds), so both prove the same thing.
+
+The random instants come from a seeded ``random.Random``: a failing drill is rerun exactly.
+Every wait has a deadline; every process is killed by its pid if a wait fails.
+"""
+
+from __future__ import annotations
+
+import random
+import signal
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from daemon.control_wire import request
+from tests.e2e.daemon_process import DaemonProcess, Samples, free_port, total, value
+from tests.e2e.invariants import Venue, check, paper_venue
+
+SYMBOLS = ("NSE:INFY", "NSE:TCS", "NSE:SBIN", "NSE:RELIANCE")
+
+
+def paper_config(port: int, *, seed: int = 5, extra: str = "") -> str:
+    """Fast strategies on a lively synthetic market; orders take 200 ms to fill and fill in
+    halves, so at almost any instant some are working."""
+    symbols = "\n".join(
+        f'[[symbols]]\nsymbol = "{s}"\nstrategy = "ema_cross"\nparams = {{ fast = 2, slow = 4 }}\n'
+        f"quantity = 6\ninitial_price_paise = {100_000 + 1_000 * i}\n"
+        for i, s in enumerate(SYMBOLS)
+    )
+    return f"""
+[system]
+mode = "paper"
+state_dir = "state"
+[system.metrics]
+port = {port}
+[feed]
+source = "synthetic"
+[feed.synthetic]
+seed = {seed}
+ticks_per_second = 20.0
+volatility_bps = 8.0
+{symbols}
+[risk]
+max_order_quantity = 100
+max_order_value = 10000000
+max_position_quantity = 1000
+max_gross_exposure = 100000000
+max_open_orders = 50
+max_orders_per_minute = 10000
+price_band_bps = 500
+max_daily_loss = 10000000
+max_drawdown = 10000000
+[orders]
+per_second = 1000
+per_minute = 100000
+working_check_seconds = 0.5
+[broker.paper]
+latency_ms = 200.0
+partial_fill_ratio = 0.5
+[position_sync]
+interval_seconds = 0.5
+policy = "alert"
+[supervision]
+backoff_min_seconds = 0.0
+backoff_max_seconds = 0.05
+{extra}
+"""
+
+
+@dataclass
+class Cycle:
+    seconds_to_trading: float
+    placed: float
+    """Orders this incarnation sent before it was killed."""
+    killed_after: float
+
+
+@dataclass
+class DrillReport:
+    cycles: list[Cycle] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    clean_exit: int | None = None
+    clean_samples: Samples = field(default_factory=dict)
+    orders: int = 0
+    fills: int = 0
+    log: str = ""
+
+
+def submitted(samples: Samples) -> float:
+    return value(samples, "shikra_orders_total", status="submitted")
+
+
+def run(
+    workdir: Path,
+    cycles: int,
+    *,
+    seed: int = 1,
+    max_kill_delay: float = 1.5,
+    config: Callable[[int], str] = paper_config,
+    venue: Callable[[Path], Venue] | None = None,
+    on_cycle: Callable[[int, Cycle], None] | None = None,
+) -> DrillReport:
+    """``cycles`` kills, then the clean run; the report says what the invariants found."""
+    rng = random.Random(seed)
+    port = free_port()
+    report = DrillReport()
+    for number in range(cycles):
+        daemon = DaemonProcess(workdir, config(port), port).start()
+        try:
+            began = time.monotonic()
+            daemon.wait_for(lambda s: submitted(s) >= 1, timeout=60)
+            trading = time.monotonic() - began
+            delay = rng.uniform(0.0, max_kill_delay)
+            time.sleep(delay)  # the random instant of the kill: the drill's input, not a wait
+            placed = submitted(daemon.scrape())
+            assert daemon.process is not None
+            daemon.process.send_signal(signal.SIGKILL)
+            daemon.wait(30)
+        finally:
+            daemon.kill()
+        cycle = Cycle(seconds_to_trading=trading, placed=placed, killed_after=delay)
+        report.cycles.append(cycle)
+        if on_cycle is not None:
+            on_cycle(number, cycle)
+    state = workdir / "state"
+    daemon = DaemonProcess(workdir, config(port), port).start()
+    try:
+        daemon.wait_for(lambda s: submitted(s) >= 1, timeout=60)
+        reply = request(state / "control.sock", "halt", "drill: settle before the check")
+        assert reply.ok, reply.text
+        read_venue = venue or (lambda path: paper_venue(path / "paper_venue.sqlite"))
+        _wait_settled(state, read_venue, daemon)
+        report.clean_samples = daemon.scrape()
+        report.clean_exit = daemon.terminate()
+    finally:
+        daemon.kill()
+    report.log = daemon.log()
+    report.problems = check(state / "journal.sqlite", read_venue(state), settled=True)
+    with sqlite3.connect(f"file:{state / 'journal.sqlite'}?mode=ro", uri=True) as db:
+        report.orders = db.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
+        report.fills = db.execute("SELECT COUNT(*) FROM fills").fetchone()[0]
+    return report
+
+
+def _wait_settled(
+    state: Path, read_venue: Callable[[Path], Venue], daemon: DaemonProcess, timeout: float = 60
+) -> None:
+    """Halted: wait until no order is working, in the journal or at the venue."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(f"file:{state / 'journal.sqlite'}?mode=ro", uri=True) as db:
+            open_here = db.execute(
+                "SELECT COUNT(*) FROM orders WHERE status NOT IN ('filled','cancelled','rejected')"
+            ).fetchone()[0]
+        working = [o for o in read_venue(state).orders if o.status not in _FINAL_AT_VENUE]
+        if not open_here and not working:
+            return
+        time.sleep(0.1)  # polling interval of a deadline-bounded wait
+    raise AssertionError(f"orders still working {timeout}s after the halt:\n{daemon.log()}")
+
+
+_FINAL_AT_VENUE = ("filled", "cancelled", "rejected")
+
+
+def restarts(samples: Samples) -> float:
+    return total(samples, "shikra_actor_restarts_total")
