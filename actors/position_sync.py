@@ -41,6 +41,7 @@ from core.recovery import CARRIED_PRODUCTS, carried_quantities, local_positions
 from journal import Journal, export_day
 from messages import (
     DayStarted,
+    DiffKind,
     Halt,
     PositionDiff,
     Product,
@@ -93,6 +94,7 @@ class PositionSync(SupervisedActor):
         self.previous: list[PositionDiff] = []
         self.foreign: tuple[Foreign, ...] = ()
         self.reported_once = False
+        self.last_reported: list[PositionDiff] = []
         self.metrics = link.metrics
 
     def started(self) -> None:
@@ -162,19 +164,19 @@ class PositionSync(SupervisedActor):
         metrics.reconciliations.inc()
         for diff in confirmed:
             metrics.reconciliation_mismatches.labels(kind=diff.kind.value).inc()
-            _log.warning(
-                "position difference %s %s %s: local %d (cost %d), broker %d (cost %d)",
-                diff.symbol,
-                diff.product.value,
-                diff.kind.value,
-                diff.local_quantity,
-                diff.local_open_cost,
-                diff.broker_quantity,
-                diff.broker_open_cost,
-            )
+        if confirmed != self.last_reported:  # a standing difference is said once, not per run
+            for diff in confirmed:
+                _log.warning(
+                    "position difference %s %s %s: local %d (cost %d), broker %d (cost %d)",
+                    diff.symbol, diff.product.value, diff.kind.value, diff.local_quantity,
+                    diff.local_open_cost, diff.broker_quantity, diff.broker_open_cost,
+                )  # fmt: skip
         clean = not confirmed
         if confirmed and self.policy is ReconcilePolicy.ADOPT:
-            clean = all(self._adopt(diff) for diff in confirmed)
+            # Quantities are adopted; an average price alone is reported, never adopted: no
+            # fill can correct it, and it changes no exposure.
+            quantities = [d for d in confirmed if d.kind is not DiffKind.AVG_PRICE_MISMATCH]
+            clean = all([self._adopt(diff) for diff in quantities])
         report = ReconciliationReport(
             run=self.runs,
             clean=clean,
@@ -183,13 +185,12 @@ class PositionSync(SupervisedActor):
             at_ns=self.link.clock.now_ns(),
         )
         first, self.reported_once = not self.reported_once, True
-        if first or confirmed:
+        if first or confirmed != self.last_reported:
             detail = "clean" if not confirmed else f"{len(confirmed)} differences"
             _log.info("reconciliation #%d: %s", self.runs, detail)
+        self.last_reported = confirmed
         for name in self.report_to:
             self.address(name).tell(report)
-
-    reported_once = False
 
     def _adopt(self, diff: PositionDiff) -> bool:
         """Make the journal agree with the broker's quantity; False if a fill cannot do it."""

@@ -25,7 +25,7 @@ from tests.e2e.invariants import Venue, check, paper_venue
 SYMBOLS = ("NSE:INFY", "NSE:TCS", "NSE:SBIN", "NSE:RELIANCE")
 
 
-def paper_config(port: int, *, seed: int = 5, extra: str = "") -> str:
+def paper_config(port: int, *, seed: int = 5, extra: str = "", policy: str = "alert") -> str:
     """Fast strategies on a lively synthetic market; orders take 200 ms to fill and fill in
     halves, so at almost any instant some are working."""
     symbols = "\n".join(
@@ -65,7 +65,7 @@ latency_ms = 200.0
 partial_fill_ratio = 0.5
 [position_sync]
 interval_seconds = 0.5
-policy = "alert"
+policy = "{policy}"
 [supervision]
 backoff_min_seconds = 0.0
 backoff_max_seconds = 0.05

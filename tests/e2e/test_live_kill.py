@@ -32,12 +32,15 @@ def kite_venue(fake: FakeKite) -> Venue:
         ],
         trades=[
             VenueTrade(
-                trade_id=str(t["trade_id"]), order_id=str(t["order_id"]),
+                trade_id=str(t["trade_id"]),
+                order_id=str(t["order_id"]),
                 tag=tags.get(str(t["order_id"]), ""),
-                symbol=f"{t['exchange']}:{t['tradingsymbol']}", side=t["transaction_type"],
-                quantity=int(t["quantity"]), price=int(Decimal(str(t["average_price"])) * 100),
+                symbol=f"{t['exchange']}:{t['tradingsymbol']}",
+                side=t["transaction_type"],
+                quantity=int(t["quantity"]),
+                price=int(Decimal(str(t["average_price"])) * 100),
                 product=t["product"],
-            )  # fmt: skip
+            )
             for t in fake.trades()
         ],
     )
@@ -64,7 +67,7 @@ def test_kills_while_a_placement_is_in_flight_never_send_an_order_twice(tmp_path
                     daemon.wait_for(lambda s: submitted(s) >= 1, timeout=60)
                     before = placements(fake)
                     fake.delay_next_placement(0.8)  # shorter than the client's 1 s timeout
-                    fake.wait_until(lambda: placements(fake) > before, timeout=30)
+                    fake.wait_until(lambda n=before: placements(fake) > n, timeout=30)
                     assert daemon.process is not None
                     daemon.process.send_signal(signal.SIGKILL)  # Kite has it; no reply yet
                     daemon.wait(30)
