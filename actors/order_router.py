@@ -233,6 +233,7 @@ class OrderRouter(SupervisedActor):
             for item in self.queue.remove_where(lambda _: True):
                 if isinstance(item, OrderIntent):
                     self._move(item.client_id, OrderStatus.REJECTED, "daily order cap reached")
+            self.metrics.orders_queued.set(0)
             return
         self.drain_due = True
         self.wake_in(wait, "drain")
