@@ -9,12 +9,17 @@ import zoneinfo
 import pytest
 
 from core.market_hours import MarketHours
+from core.recovery import RiskRestore
 from core.risk import Instrument, RiskBook, RiskLimits
 from messages import (
+    DiffKind,
     Fill,
     OrderIntent,
     OrderType,
     PnLUpdate,
+    PositionDiff,
+    ReconcilePolicy,
+    ReconciliationReport,
     RejectReason,
     Side,
     StateSource,
@@ -287,3 +292,103 @@ def test_fills_move_positions_and_retire_working_orders():
     b.on_fill(fill(6, i.client_id))
     assert i.client_id not in b.working
     assert b.positions["NSE:INFY"] == 10
+
+
+# -- a fill counts once; the reconciliation's verdict; a new trading day -----------------------
+
+
+def test_a_fill_delivered_again_after_a_restart_counts_once():
+    b = book()
+    again = fill(10, "earlier")
+    assert b.on_fill(again) is True
+    assert b.on_fill(again) is False
+    assert b.positions["NSE:INFY"] == 10
+
+
+def report(clean: bool, policy: ReconcilePolicy, kinds: tuple[DiffKind, ...] = ()) -> object:
+    diffs = tuple(
+        PositionDiff(
+            symbol="NSE:INFY",
+            kind=kind,
+            local_quantity=1,
+            broker_quantity=2,
+            local_open_cost=1,
+            broker_open_cost=2,
+        )
+        for kind in kinds
+    )
+    return ReconciliationReport(run=1, clean=clean, diffs=diffs, policy=policy)
+
+
+@pytest.mark.parametrize(
+    ("clean", "policy", "after"),
+    [
+        (True, ReconcilePolicy.ALERT, TradingState.ACTIVE),
+        (True, ReconcilePolicy.HALT, TradingState.ACTIVE),
+        (True, ReconcilePolicy.ADOPT, TradingState.ACTIVE),
+        # alert reports and trades on: it must not be a halt in disguise
+        (False, ReconcilePolicy.ALERT, TradingState.ACTIVE),
+        (False, ReconcilePolicy.HALT, TradingState.HALTED),
+        # adopt that could not adopt: stays reconciling until a clean run
+        (False, ReconcilePolicy.ADOPT, TradingState.RECONCILING),
+    ],
+)
+def test_the_start_up_verdict_by_policy(clean, policy, after):
+    b = book(TradingState.RECONCILING)
+    kinds = () if clean else (DiffKind.QUANTITY_MISMATCH,)
+    b.on_reconciliation(report(clean, policy, kinds), OPEN_NS)
+    assert b.state is after
+
+
+def test_the_start_up_verdict_enters_the_journaled_state():
+    b = book(TradingState.RECONCILING, resume_to=TradingState.HALTED)
+    change = b.on_reconciliation(report(True, ReconcilePolicy.ALERT), OPEN_NS)
+    assert change is not None and change.state is TradingState.HALTED
+    assert change.source is StateSource.RECONCILIATION
+
+
+def test_later_a_difference_halts_only_under_halt():
+    for policy, after in ((ReconcilePolicy.ALERT, TradingState.ACTIVE),
+                          (ReconcilePolicy.ADOPT, TradingState.ACTIVE),
+                          (ReconcilePolicy.HALT, TradingState.HALTED)):  # fmt: skip
+        b = book()
+        b.on_reconciliation(report(False, policy, (DiffKind.MISSING_LOCALLY,)), OPEN_NS)
+        assert b.state is after
+
+
+def _empty_day() -> RiskRestore:
+    return RiskRestore(
+        positions={"NSE:TCS": 3},
+        trade_ids=frozenset(),
+        working=(),
+        seen_ids=frozenset(),
+        resume_to=TradingState.ACTIVE,
+        flatten_seq=0,
+    )
+
+
+def test_a_new_day_lifts_a_daily_limits_halt_and_forgets_yesterdays_loss():
+    b = book()
+    b.on_fill(fill(10, "earlier"))
+    halt = b.on_pnl(pnl(-5_000_00), OPEN_NS)
+    assert halt is not None and b.state is TradingState.HALTED
+    change = b.new_day(_empty_day(), OPEN_NS + 86_400 * 10**9)
+    assert change is not None and change.state is TradingState.ACTIVE
+    assert change.reason == "a new trading day: daily limits reset"
+    assert b.pnl is None and b.positions == {"NSE:TCS": 3}
+    assert reason(b, intent()) is None  # trades again, judged by today's loss
+
+
+def test_a_new_day_keeps_an_operators_halt():
+    b = book()
+    b.change(TradingState.HALTED, StateSource.OPERATOR, "lunch", OPEN_NS)
+    assert b.new_day(_empty_day(), OPEN_NS + 86_400 * 10**9) is None
+    assert b.state is TradingState.HALTED
+
+
+def test_a_restore_keeps_orders_approved_but_not_yet_journaled():
+    b = book()
+    in_flight = intent(5)
+    assert reason(b, in_flight) is None
+    b.restore(_empty_day(), in_flight=frozenset({in_flight.client_id}))
+    assert in_flight.client_id in b.working and in_flight.client_id in b.seen_ids
