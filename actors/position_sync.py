@@ -4,10 +4,12 @@ and closes the books of a trading day when the next begins.
 Shikra's side is the recovery model's (``core.recovery.local_positions``: positions carried into
 the day, then the day's fills, per symbol and product); the broker's is its positions call, split
 by ``core.account`` into shikra's part and what the owner holds by hand (foreign: reported, never
-a difference). Every difference must be seen on two runs in a row before it counts — a fill in
-flight between the broker and the journal looks like one for a moment, at start-up too (the
-router may still be journaling the trades it recovered) — so a difference found by one run is
-checked again soon, not a full interval later. The verdict goes to RiskGate as a
+a difference). A difference counts only once it has stood, unchanged, for ``confirm_seconds``: a
+fill in flight between the broker and the journal looks like one for a moment — longest when
+the WebSocket lost its update and only the router's working-order check will bring it, so the
+window is wider than that check's interval — at start-up too (the router may still be
+journaling the trades it recovered). A difference found is checked again soon, not a full
+interval later. The verdict goes to RiskGate as a
 ``ReconciliationReport``: the first one is what lets trading start.
 
 Policy for a confirmed difference: ``alert`` reports it and trading goes on; ``halt`` reports it
@@ -55,8 +57,8 @@ from supervisors.spec import Link
 _log = logging.getLogger(__name__)
 
 NAME = POSITION_SYNC
-CONFIRM_SECONDS = 1.0
-"""How soon a difference seen once is looked at again (at most the interval)."""
+RECHECK_SECONDS = 1.0
+"""How soon a difference not yet confirmed is looked at again (at most the interval)."""
 
 
 class PositionSync(SupervisedActor):
@@ -73,6 +75,7 @@ class PositionSync(SupervisedActor):
         start_day: datetime.date,
         scope: Mapping[str, Product],
         halt_on_foreign: bool = False,
+        confirm_seconds: float = 10.0,
         report_to: tuple[str, ...] = (RISK_GATE,),
         adjust_to: tuple[str, ...] = (RISK_GATE, PNL_TRACKER),
     ) -> None:
@@ -91,7 +94,9 @@ class PositionSync(SupervisedActor):
         self.adjust_to = adjust_to
         self.journal: Journal | None = None
         self.runs = 0
-        self.previous: list[PositionDiff] = []
+        self.confirm_seconds = confirm_seconds
+        self.first_seen: dict[PositionDiff, float] = {}
+        """Each standing difference and when (monotonic) it was first seen as it is now."""
         self.foreign: tuple[Foreign, ...] = ()
         self.reported_once = False
         self.last_reported: list[PositionDiff] = []
@@ -111,7 +116,7 @@ class PositionSync(SupervisedActor):
             if message.day > self.day:
                 finished, self.day = self.day, message.day
                 self._export(finished)
-                self.previous = []
+                self.first_seen = {}
         else:
             super().handle(message)
 
@@ -122,7 +127,7 @@ class PositionSync(SupervisedActor):
             _log.warning("reconciliation could not read the broker's book: %s", exc)
             self.wake_in(min(self.interval, 5.0), "sync")
             return
-        self.wake_in(min(self.interval, CONFIRM_SECONDS) if pending else self.interval, "sync")
+        self.wake_in(min(self.interval, RECHECK_SECONDS) if pending else self.interval, "sync")
 
     # -- one comparison ------------------------------------------------------------------------
 
@@ -151,8 +156,9 @@ class PositionSync(SupervisedActor):
         carried = {(s, p) for (s, p) in local if s in carried_quantities(carried_fills)}
         diffs = diffs_in_scope(local, view, self.tolerance_bps, quantity_only=carried)
         self.runs += 1
-        confirmed = [diff for diff in diffs if diff in self.previous]
-        self.previous = diffs
+        now = self.link.clock.monotonic()
+        self.first_seen = {diff: self.first_seen.get(diff, now) for diff in diffs}
+        confirmed = [d for d in diffs if now - self.first_seen[d] >= self.confirm_seconds]
         unconfirmed = len(diffs) > len(confirmed)
         if unconfirmed and not self.reported_once:
             return True  # the first verdict lets trading start: make sure of it first

@@ -269,6 +269,9 @@ def _factory(
             start_day=day,
             scope=_products(config),
             halt_on_foreign=p.foreign == "halt",
+            # Wider than the router's working-order check: a fill whose update was lost
+            # reaches the journal by that check, and must not look like a difference meanwhile.
+            confirm_seconds=max(1.0, 2 * config.orders.working_check_seconds),
         )
     if name == TICK_FEED:
         return lambda link: TickFeed.start(
