@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from brokers.base import Broker, BrokerPosition
@@ -38,6 +38,7 @@ from core.account import (
     diffs_in_scope,
     split_account,
 )
+from core.instruments import MultiplierMismatch, multiplier_mismatches
 from core.market_hours import MarketHours
 from core.recovery import CARRIED_PRODUCTS, carried_quantities, local_positions
 from journal import Journal, export_day
@@ -76,6 +77,8 @@ class PositionSync(SupervisedActor):
         scope: Mapping[str, Product],
         halt_on_foreign: bool = False,
         confirm_seconds: float = 10.0,
+        declared_multipliers: Mapping[str, int] | None = None,
+        on_new_day: Callable[[datetime.date], None] | None = None,
         report_to: tuple[str, ...] = (RISK_GATE,),
         adjust_to: tuple[str, ...] = (RISK_GATE, PNL_TRACKER),
     ) -> None:
@@ -95,6 +98,9 @@ class PositionSync(SupervisedActor):
         self.journal: Journal | None = None
         self.runs = 0
         self.confirm_seconds = confirm_seconds
+        self.declared_multipliers = declared_multipliers
+        self.multiplier_problems: list[MultiplierMismatch] = []
+        self.on_new_day = on_new_day
         self.first_seen: dict[PositionDiff, float] = {}
         """Each standing difference and when (monotonic) it was first seen as it is now."""
         self.foreign: tuple[Foreign, ...] = ()
@@ -116,6 +122,8 @@ class PositionSync(SupervisedActor):
             if message.day > self.day:
                 finished, self.day = self.day, message.day
                 self._export(finished)
+                if self.on_new_day is not None:
+                    self.on_new_day(message.day)
                 self.first_seen = {}
         else:
             super().handle(message)
@@ -136,6 +144,7 @@ class PositionSync(SupervisedActor):
         assert self.journal is not None
         journal, day = self.journal, self.day
         positions = self.broker.positions()
+        self._check_multipliers(positions)
         ours = {order.client_id for order in journal.orders(day)}
         trades = self.broker.trades()
         by_hand: dict[tuple[str, Product], int] = {}
@@ -246,6 +255,18 @@ class PositionSync(SupervisedActor):
                 reason = f"{len(view.foreign)} foreign holdings in the account"
                 self.address(RISK_GATE).tell(Halt(reason=reason, source=StateSource.RECONCILIATION))
         self.metrics.foreign_positions.set(len(view.foreign))
+
+    def _check_multipliers(self, positions: list[BrokerPosition]) -> None:
+        """Say loudly, once, when the broker values a configured symbol with another contract
+        multiplier than the config declares: every money figure for it is off by that factor."""
+        if self.declared_multipliers is None:
+            return
+        found = multiplier_mismatches(self.declared_multipliers, positions)
+        if found != self.multiplier_problems:
+            for mismatch in found:
+                _log.error("contract multiplier mismatch: %s", mismatch.describe())
+        self.multiplier_problems = found
+        self.metrics.multiplier_mismatches.set(len(found))
 
     def _export(self, day: datetime.date) -> None:
         """The finished day's orders, fills and round trips as CSV, next to the journal."""

@@ -11,8 +11,9 @@ checked later against Kite's positions (``core.instruments.multiplier_mismatches
 
 from __future__ import annotations
 
+import datetime
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from config import Config
 from core.instruments import InstrumentSpec
@@ -77,3 +78,33 @@ def multipliers(specs: Mapping[str, InstrumentSpec]) -> dict[str, int]:
     """``{symbol: multiplier}`` of every configured symbol, 1 included: what the PnL ledger
     values with, and what ``multiplier_mismatches`` checks Kite's positions against."""
     return {symbol: spec.multiplier for symbol, spec in specs.items()}
+
+
+def refresher(
+    load: Callable[[datetime.date], Mapping[str, InstrumentFacts]],
+    specs: Mapping[str, InstrumentSpec],
+) -> Callable[[datetime.date], None]:
+    """What a new trading day does about instrument facts (live and dry-run): download the
+    day's dump (cached, once a day) and say loudly when a configured symbol's tick or lot size
+    changed, or it is no longer listed (an expired contract). The running daemon keeps the
+    facts it started with — a tick or lot size is not changed under working orders — so the
+    message says to restart."""
+
+    def refresh(day: datetime.date) -> None:
+        try:
+            facts = load(day)
+        except Exception as exc:  # a failed download must not stop trading on known facts
+            _log.error("could not refresh Kite's instruments for %s: %s", day, exc)
+            return
+        for symbol, spec in sorted(specs.items()):
+            now = facts.get(symbol)
+            if now is None:
+                _log.error("%s is not in Kite's instruments of %s (expired?)", symbol, day)
+            elif (now.tick_size_paise, now.lot_size) != (spec.tick_size, spec.lot_size):
+                _log.error(
+                    "%s changed on %s: tick %d -> %d paise, lot %d -> %d; restart to trade "
+                    "with the new facts", symbol, day, spec.tick_size, now.tick_size_paise,
+                    spec.lot_size, now.lot_size,
+                )  # fmt: skip
+
+    return refresh

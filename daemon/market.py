@@ -5,7 +5,7 @@ the traded instruments' tick, lot and multiplier (``daemon.instruments``)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from config import Config
@@ -36,6 +36,8 @@ class Market:
     paced: bool = False
     """A replay "as fast as possible": one tick per poll, each once the system has consumed
     the last (see TickFeed's ``pace_by``)."""
+    refresh_instruments: Callable[[datetime.date], None] | None = None
+    """What a new trading day does about instrument facts (Kite's dump: live and dry-run)."""
 
 
 def hours_for(config: Config) -> MarketHours:

@@ -40,7 +40,7 @@ from config.actors import (
 from core.charges import ChargeRates, ProductRates
 from core.clock import Clock
 from core.risk import RiskBook, RiskLimits
-from daemon.instruments import live_specs, multipliers
+from daemon.instruments import live_specs, multipliers, refresher
 from daemon.market import Market, hours_for, market_for
 from daemon.systemd import Notifier
 from journal import Journal
@@ -156,7 +156,10 @@ def _outside_world(
     hours = hours_for(config)
     kite = build_kite(config, clock, hours, metrics)
     specs = live_specs(config, kite.instruments)  # the dump's tick and lot, the multiplier
-    market = Market(hours, kite.source, kite.day_start_ns, specs, live_time=True)
+    market = Market(
+        hours, kite.source, kite.day_start_ns, specs, live_time=True,
+        refresh_instruments=refresher(kite.load_instruments, specs),
+    )  # fmt: skip
     if config.system.mode == "live":
         return market, None, kite.broker
     venue = _paper_broker(config, clock, market)
@@ -272,6 +275,10 @@ def _factory(
             # Wider than the router's working-order check: a fill whose update was lost
             # reaches the journal by that check, and must not look like a difference meanwhile.
             confirm_seconds=max(1.0, 2 * config.orders.working_check_seconds),
+            # Kite's positions carry the contract multiplier: checked against the config's.
+            # (The paper venue values with the config's own, so there is nothing to check.)
+            declared_multipliers=multipliers(market.instruments) if market.live_time else None,
+            on_new_day=market.refresh_instruments,
         )
     if name == TICK_FEED:
         return lambda link: TickFeed.start(

@@ -279,6 +279,12 @@ class Metrics:
             "not trade, or hand trades in its own): reported, never a difference.",
             registry=r,
         )
+        self.multiplier_mismatches = Gauge(
+            "shikra_multiplier_mismatches",
+            "Configured symbols the broker values with another contract multiplier than the "
+            "config declares (their order value, exposure, PnL and charges are wrong).",
+            registry=r,
+        )
         self.reconciliation_mismatches = Counter(
             "shikra_reconciliation_mismatches",
             "Differences found between local and broker positions, by kind.",

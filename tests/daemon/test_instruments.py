@@ -6,6 +6,7 @@ dump's lot refuses to start. The start-up ones run against the fake Kite with th
 
 from __future__ import annotations
 
+import datetime
 import logging
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 from config import load_config_text
 from core.clock import WallClock
 from core.instruments import InstrumentSpec
-from daemon.instruments import QuantityNotWholeLots, live_specs, multipliers, paper_specs
+from daemon.instruments import QuantityNotWholeLots, live_specs, multipliers, paper_specs, refresher
 from daemon.topology import _risk_book, build
 from feeds.kite_instruments import InstrumentFacts
 from metrics import Metrics
@@ -179,3 +180,45 @@ def _base_env() -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+
+
+def test_a_new_day_says_loudly_when_a_symbols_facts_changed_or_it_is_gone(caplog):
+    def facts(symbol: str, tick: int, lot: int) -> InstrumentFacts:
+        return InstrumentFacts(symbol=symbol, token=1, tick_size_paise=tick, lot_size=lot,
+                               exchange="NSE", segment="NSE", instrument_type="EQ")  # fmt: skip
+
+    specs = {
+        "NSE:INFY": InstrumentSpec(tick_size=5, lot_size=1),
+        "NSE:TCS": InstrumentSpec(tick_size=5, lot_size=1),
+        "NFO:OLD": InstrumentSpec(tick_size=5, lot_size=50),
+    }
+    asked: list[datetime.date] = []
+
+    def load(day: datetime.date) -> dict[str, InstrumentFacts]:
+        asked.append(day)
+        return {"NSE:INFY": facts("NSE:INFY", 10, 1), "NSE:TCS": facts("NSE:TCS", 5, 1)}
+
+    monday = datetime.date(2026, 11, 30)
+    with caplog.at_level("ERROR"):
+        refresher(load, specs)(monday)
+    assert asked == [monday]
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == [
+        "NFO:OLD is not in Kite's instruments of 2026-11-30 (expired?)",
+        "NSE:INFY changed on 2026-11-30: tick 5 -> 10 paise, lot 1 -> 1; restart to trade "
+        "with the new facts",
+    ]
+
+
+def test_a_failed_download_on_a_new_day_is_said_and_trading_goes_on(caplog):
+
+    def load(day: datetime.date) -> dict:
+        raise OSError("network unreachable")
+
+    with caplog.at_level("ERROR"):
+        refresher(load, {"NSE:INFY": InstrumentSpec(tick_size=5, lot_size=1)})(
+            datetime.date(2026, 11, 30)
+        )
+    assert [r.getMessage() for r in caplog.records] == [
+        "could not refresh Kite's instruments for 2026-11-30: network unreachable"
+    ]
