@@ -97,6 +97,7 @@ class OperatorCommands:
             pnl = PnLUpdate(realized=0, unrealized=0, charges=0, net=0, peak_net=0, drawdown=0)
         with Journal.open(self.journal_path, self.clock) as journal:
             open_orders = tuple(o.client_id for o in journal.open_orders())
+            day = journal.current_day()
         return StatusReport(
             trading_state=state,
             actors=actors,
@@ -107,4 +108,7 @@ class OperatorCommands:
             net=pnl.net,
             open_orders=open_orders,
             feed_age_seconds=sample("shikra_feed_last_tick_age_seconds"),
+            trading_day=day.isoformat() if day is not None else "",
+            foreign_holdings=int(sample("shikra_foreign_positions") or 0),
+            multiplier_mismatches=int(sample("shikra_multiplier_mismatches") or 0),
         )

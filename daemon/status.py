@@ -12,6 +12,8 @@ def rupees(paise: int) -> str:
 
 def show(status: StatusReport) -> str:
     lines = [f"trading: {status.trading_state}"]
+    if status.trading_day:
+        lines.append(f"trading day: {status.trading_day}")
     age = status.feed_age_seconds
     lines.append(f"feed: last tick {age:.1f}s ago" if age is not None else "feed: no tick yet")
     lines.append(
@@ -24,6 +26,16 @@ def show(status: StatusReport) -> str:
             net = figures.realized + figures.unrealized - figures.charges
             lines.append(f"  {figures.symbol:<20} {figures.quantity:>8}  net {rupees(net)}")
     lines.append(f"open orders: {', '.join(status.open_orders) or 'none'}")
+    if status.foreign_holdings:
+        lines.append(
+            f"foreign holdings: {status.foreign_holdings} (not shikra's: reported, left alone; "
+            "the log lists them)"
+        )
+    if status.multiplier_mismatches:
+        lines.append(
+            f"contract multiplier mismatches: {status.multiplier_mismatches} (money figures "
+            "for those symbols are wrong: see the log)"
+        )
     lines.append("actors:")
     for actor in status.actors:
         health = "up" if actor.up and actor.healthy else ("not answering" if actor.up else "down")

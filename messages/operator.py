@@ -40,6 +40,10 @@ class StatusReport(Message, frozen=True, kw_only=True):
     net: Paise
     open_orders: tuple[str, ...]
     feed_age_seconds: float | None
+    trading_day: str = ""
+    foreign_holdings: int = 0
+    """Holdings in the account that are not shikra's (reported, never traded or adopted)."""
+    multiplier_mismatches: int = 0
 
 
 class OperatorReply(Message, frozen=True, kw_only=True):

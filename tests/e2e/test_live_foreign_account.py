@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from daemon.control_wire import request
+from daemon.status import show
 from tests.e2e.daemon_process import total, value
 from tests.e2e.live_harness import INFY, live_daemon
 from tests.fakekite import FakeKite
@@ -35,6 +37,10 @@ def test_a_foreign_account_is_reported_and_never_stops_trading(tmp_path: Path):
         assert value(samples, "shikra_broker_api_calls_total", call="trades") >= 1  # start-up
         # SBIN MTF (not configured), INFY MTF (another product), INFY MIS by hand: reported.
         assert value(samples, "shikra_foreign_positions") == 3
+        reply = request(tmp_path / "state" / "control.sock", "status")
+        assert reply.status is not None and "foreign holdings: 3 (not shikra's" in show(
+            reply.status
+        )
         assert total(samples, "shikra_reconciliation_mismatches_total") == 0
 
         # The owner keeps at it while shikra runs: more orders, pushed on the WebSocket too.
