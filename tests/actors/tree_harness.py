@@ -15,6 +15,7 @@ from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon.topology import Daemon, build
 from metrics import Metrics
+from tests.e2e.configs import roomy_limits
 
 SYMBOLS = ("NSE:INFY", "NSE:TCS", "NSE:RELIANCE")
 NSE = MarketHours(ZoneInfo("Asia/Kolkata"), datetime.time(9, 15), datetime.time(15, 30))
@@ -45,20 +46,7 @@ seed = 3
 ticks_per_second = {ticks_per_second}
 volatility_bps = 10.0
 {symbols}
-[risk]
-max_order_quantity = 100
-max_order_value = 10000000
-max_position_quantity = 1000
-max_gross_exposure = 100000000
-max_open_orders = 50
-max_orders_per_minute = 10000
-price_band_bps = 500
-max_daily_loss = 10000000
-max_drawdown = 10000000
-[orders]
-per_second = 1000
-per_minute = 100000
-[heartbeat]
+{roomy_limits()}[heartbeat]
 interval_seconds = 0.2
 timeout_seconds = 1.0
 [position_sync]

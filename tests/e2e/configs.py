@@ -14,6 +14,26 @@ SYMBOLS = {
 }
 
 
+def roomy_limits(*, max_daily_loss: int = 10_000_000, per_day: int | None = None) -> str:
+    """``[risk]`` and ``[orders]`` that let a test's strategies trade freely (paper simulates
+    any rate): each test states only the limit it is about."""
+    day_cap = f"per_day = {per_day}\n" if per_day is not None else ""
+    return f"""[risk]
+max_order_quantity = 100
+max_order_value = 10000000
+max_position_quantity = 1000
+max_gross_exposure = 100000000
+max_open_orders = 50
+max_orders_per_minute = 10000
+price_band_bps = 500
+max_daily_loss = {max_daily_loss}
+max_drawdown = 10000000
+[orders]
+per_second = 1000
+per_minute = 100000
+{day_cap}"""
+
+
 def replay_config(replay: Path, port: int, *, faults: str = "", extra: str = "") -> str:
     symbols = "\n".join(
         f'[[symbols]]\nsymbol = "{s}"\nstrategy = "{name}"\nparams = {params}\nquantity = {qty}\n'

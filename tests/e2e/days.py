@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from feeds.replay_format import HEADER_LINE
+from tests.e2e.configs import roomy_limits
 
 IST = ZoneInfo("Asia/Kolkata")
 FRIDAY = datetime.date(2026, 11, 27)
@@ -83,21 +84,7 @@ strategy = "ema_cross"
 params = {{ fast = 3, slow = 8 }}
 quantity = 10
 product = "{second_product}"
-[risk]
-max_order_quantity = 100
-max_order_value = 10000000
-max_position_quantity = 1000
-max_gross_exposure = 100000000
-max_open_orders = 50
-max_orders_per_minute = 1000
-price_band_bps = 500
-max_daily_loss = {max_daily_loss}
-max_drawdown = 10000000
-[orders]
-per_second = 1000
-per_minute = 100000
-per_day = {per_day}
-[position_sync]
+{roomy_limits(max_daily_loss=max_daily_loss, per_day=per_day)}[position_sync]
 interval_seconds = 0.2
 policy = "alert"
 {extra}

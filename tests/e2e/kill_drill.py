@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from daemon.control_wire import request
+from tests.e2e.configs import roomy_limits
 from tests.e2e.daemon_process import DaemonProcess, Samples, free_port, total, value
 from tests.e2e.invariants import Venue, check, paper_venue
 
@@ -46,20 +47,7 @@ seed = {seed}
 ticks_per_second = 20.0
 volatility_bps = 8.0
 {symbols}
-[risk]
-max_order_quantity = 100
-max_order_value = 10000000
-max_position_quantity = 1000
-max_gross_exposure = 100000000
-max_open_orders = 50
-max_orders_per_minute = 10000
-price_band_bps = 500
-max_daily_loss = 10000000
-max_drawdown = 10000000
-[orders]
-per_second = 1000
-per_minute = 100000
-working_check_seconds = 0.5
+{roomy_limits()}working_check_seconds = 0.5
 [broker.paper]
 latency_ms = 200.0
 partial_fill_ratio = 0.5
