@@ -40,7 +40,7 @@ from core.account import (
 )
 from core.instruments import MultiplierMismatch, multiplier_mismatches
 from core.market_hours import MarketHours
-from core.recovery import CARRIED_PRODUCTS, carried_quantities, local_positions
+from core.recovery import CARRIED_PRODUCTS, carried_quantities, carries, local_positions
 from journal import Journal, export_day
 from messages import (
     DayStarted,
@@ -121,6 +121,7 @@ class PositionSync(SupervisedActor):
         if isinstance(message, DayStarted):
             if message.day > self.day:
                 finished, self.day = self.day, message.day
+                self._intraday_left_open(finished)
                 self._export(finished)
                 if self.on_new_day is not None:
                     self.on_new_day(message.day)
@@ -255,6 +256,23 @@ class PositionSync(SupervisedActor):
                 reason = f"{len(view.foreign)} foreign holdings in the account"
                 self.address(RISK_GATE).tell(Halt(reason=reason, source=StateSource.RECONCILIATION))
         self.metrics.foreign_positions.set(len(view.foreign))
+
+    def _intraday_left_open(self, day: datetime.date) -> None:
+        """An intraday (MIS) position still open when its day ends should have been closed
+        before the close: the broker squares it off itself (Zerodha charges ₹50 + GST an
+        order for that), and shikra's books take it as flat from the next day. Said loudly."""
+        assert self.journal is not None
+        held = local_positions(
+            self.journal.fills_before(day, CARRIED_PRODUCTS), self.journal.fills_of_day(day)
+        )
+        for (symbol, product), (quantity, _cost) in held.items():
+            if not carries(product):
+                self.metrics.intraday_left_open.inc()
+                _log.error(
+                    "%s %s position of %+d was still open when %s ended: the broker squares it "
+                    "off (and charges for it); it is flat in shikra's books from %s",
+                    symbol, product.value, quantity, day, self.day,
+                )  # fmt: skip
 
     def _check_multipliers(self, positions: list[BrokerPosition]) -> None:
         """Say loudly, once, when the broker values a configured symbol with another contract

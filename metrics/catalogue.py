@@ -279,6 +279,12 @@ class Metrics:
             "not trade, or hand trades in its own): reported, never a difference.",
             registry=r,
         )
+        self.intraday_left_open = Counter(
+            "shikra_intraday_left_open",
+            "Intraday (MIS) positions still open when their trading day ended (the broker "
+            "squares them off, for a fee).",
+            registry=r,
+        )
         self.multiplier_mismatches = Gauge(
             "shikra_multiplier_mismatches",
             "Configured symbols the broker values with another contract multiplier than the "

@@ -118,6 +118,7 @@ def test_three_trading_days_each_start_at_zero_with_mis_flat_and_cnc_carried(tmp
         monday_fills, MIS_SYMBOL
     )
     assert _net(friday_fills, MIS_SYMBOL) != 0, "the data must leave an MIS position open"
+    assert value(monday, "shikra_intraday_left_open_total") == 1  # said loudly, once
     assert _net(friday_fills, MIS_SYMBOL) + _friday_square_off(state) == 0
     assert _venue_net(state, MIS_SYMBOL, "MIS") == _net(monday_fills, MIS_SYMBOL)
     carried_itc = _net(friday_fills, CNC_SYMBOL)
