@@ -11,7 +11,7 @@ counts the trading day's orders, restarts and day boundaries included.
 What it knows after a start is ``core.recovery.restore_router``: today's open orders, each looked
 up by tag before anything else is sent; an earlier day's still-open orders closed as expired.
 What it does with the broker's answers is ``core.order_lookup``. Trades the journal missed are
-recovered from the broker's trades (``_recover_trades``).
+recovered from the broker's trades (``actors.broker_recovery``).
 """
 
 from __future__ import annotations
@@ -24,20 +24,14 @@ from typing import Any
 
 import msgspec
 
-from brokers.base import Broker, BrokerOrder
+from actors.broker_recovery import BrokerRecovery
+from brokers.base import Broker
 from brokers.errors import BrokerError, OrderRefused, OutcomeUnknown, RateLimited, TokenExpired
-from brokers.updates import broker_listener
 from config.actors import ORDER_ROUTER, PNL_TRACKER, RISK_GATE, strategy_actor_name
 from core.market_hours import MarketHours
 from core.order_book import OrderBook
 from core.order_lookup import (
     FILL_DRIVEN,
-    NEVER_SENT,
-    LookupVerdict,
-    after_lookup,
-    gave_up_reason,
-    reconcile_order,
-    to_check,
 )
 from core.order_state import OrderStateError, TrackedOrder, is_legal
 from core.rate_limit import Priority, PriorityRateLimiter
@@ -118,17 +112,32 @@ class OrderRouter(SupervisedActor):
         self.book = restored.book
         self.order_day = {o.client_id: o.day for o in open_orders if o.day >= self.day}
         self.queue.new_day(used=restored.sent_today)
-        self.trade_ids = journal.recent_trade_ids(self.day)
+        self.trade_ids.update(journal.recent_trade_ids(self.day))
         for record in restored.expired:
             self._journal_expiry(record.client_id, record.symbol, record.side, record.quantity,
                                  record.filled_quantity, record.broker_order_id)  # fmt: skip
-        self.lookups = dict.fromkeys(restored.look_up, 0)
+        self.lookups.update(dict.fromkeys(restored.look_up, 0))
         if restored.look_up:
             _log.warning("%d orders open at restart: looking each up by tag", len(self.lookups))
-        self._recover_trades()
-        self._look_up()
+        self.recovery = self._recovery()
+        self.recovery.recover_trades(at_start=True)
+        self.recovery.look_up()
         self._answer_for(self.poison())
         self.wake_in(self.check_interval, "check")
+
+    def _recovery(self) -> BrokerRecovery:
+        assert self.journal is not None
+        return BrokerRecovery(
+            book=self.book,
+            broker=self.broker,
+            journal=self.journal,
+            move=self._move,
+            to_router=self.address(self.name).tell,
+            look_up_again=lambda: self.wake_in(self.lookup_interval, "lookup"),
+            attempts=self.lookup_attempts,
+            lookups=self.lookups,
+            trade_ids=self.trade_ids,
+        )
 
     def _answer_for(self, poison: Any) -> None:
         """The previous instance crashed on this message. An approved order it was handling
@@ -177,9 +186,9 @@ class OrderRouter(SupervisedActor):
             self.drain_due = False
             self._drain()
         elif purpose == "lookup":
-            self._look_up()
+            self.recovery.look_up()
         elif purpose == "check":
-            self._check_working()
+            self.recovery.check_working()
             self.wake_in(self.check_interval, "check")
 
     def _new_day(self, started: DayStarted) -> None:
@@ -189,7 +198,8 @@ class OrderRouter(SupervisedActor):
         self.day = started.day
         assert self.journal is not None
         self.queue.new_day(used=self.journal.sent_count(started.day))
-        self.trade_ids = self.journal.recent_trade_ids(started.day)
+        self.trade_ids.clear()
+        self.trade_ids.update(self.journal.recent_trade_ids(started.day))
         stale = {cid for cid, day in self.order_day.items() if day < started.day}
         self.queue.remove_where(lambda item: item.client_id in stale)
         for order in list(self.book.open_orders()):
@@ -333,108 +343,9 @@ class OrderRouter(SupervisedActor):
                 event.client_id,
                 order.status.value,
             )
-        self._adopt(
+        self.recovery.adopt(
             order, event.status, event.broker_order_id or "", event.filled_quantity, event.reason
         )
-
-    # -- lookups by tag, the working-order check, lost trades ----------------------------------
-
-    def _look_up(self) -> None:
-        """Ask the broker about every order whose fate we do not know."""
-        pending = False
-        for client_id in list(self.lookups):
-            order = self.book.get(client_id)
-            if order is None or order.is_terminal:
-                del self.lookups[client_id]
-                continue
-            try:
-                found = self.broker.order_by_tag(client_id)
-            except BrokerError as exc:
-                _log.warning("lookup of %s failed (%s): will retry", client_id, exc)
-                pending = True
-                continue
-            verdict = after_lookup(
-                order.status, found is not None, self.lookups[client_id], self.lookup_attempts
-            )
-            if verdict is LookupVerdict.RETRY:
-                self.lookups[client_id] += 1
-                pending = True
-                continue
-            del self.lookups[client_id]
-            if verdict is LookupVerdict.ADOPT:
-                assert found is not None
-                self._adopt_found(order, found)
-            elif verdict is LookupVerdict.NEVER_SENT:
-                self._move(client_id, OrderStatus.REJECTED, NEVER_SENT)
-            else:
-                self._move(client_id, OrderStatus.REJECTED, gave_up_reason(self.lookup_attempts))
-        if pending:
-            self.wake_in(self.lookup_interval, "lookup")
-
-    def _check_working(self) -> None:
-        """Compare every order working at the broker with the broker's order book, in one call.
-        Kite reports fills as order updates on the WebSocket, and an update missed while the
-        link was down is never sent again: without this, an order filled there would stay
-        open here (and its fill unknown) until a restart."""
-        working = to_check(self.book.open_orders(), self.lookups)
-        if not working:
-            return
-        try:
-            at_broker = {found.tag: found for found in self.broker.orders() if found.tag}
-        except BrokerError as exc:
-            _log.warning("could not check working orders (%s): will retry", exc)
-            return
-        for client_id in working:
-            order, found = self.book.get(client_id), at_broker.get(client_id)
-            if order is not None and found is not None:
-                self._adopt_found(order, found)
-
-    def _adopt_found(self, order: TrackedOrder, found: BrokerOrder) -> None:
-        reason = found.status_message or "found at the broker by tag"
-        self._adopt(order, found.status, found.broker_order_id, found.filled_quantity, reason)
-
-    def _adopt(
-        self,
-        order: TrackedOrder,
-        status: OrderStatus,
-        broker_order_id: str,
-        filled_quantity: int,
-        reason: str,
-    ) -> None:
-        adoption = reconcile_order(order, status, broker_order_id, filled_quantity)
-        if adoption.submitted_as is not None:
-            self._move(order.client_id, OrderStatus.SUBMITTED, "found at the broker by tag",
-                       broker_order_id=adoption.submitted_as, sent=True)  # fmt: skip
-        elif adoption.broker_order_id:
-            try:
-                self.book.learn_broker_id(order.client_id, adoption.broker_order_id)
-            except OrderStateError as exc:
-                _log.error("order %s: %s", order.client_id, exc)
-        if adoption.fetch_trades:
-            # The broker reports more filled than we have fills for: its trades say which
-            # (Kite's order updates carry no trade ids; the paper broker sends trades first).
-            self._recover_trades()
-        if adoption.move_to is not None and not order.is_terminal:
-            self._move(order.client_id, adoption.move_to, reason or "broker update")
-
-    def _recover_trades(self) -> None:
-        """Apply every trade of ours the broker has and the journal lacks: lost fills after a
-        restart, or the fills a broker reports only as an order's filled quantity. They are
-        sent to this router's own address, so they pass through ``_fill`` like any other."""
-        assert self.journal is not None
-        try:
-            trades = self.broker.trades()
-        except BrokerError as exc:
-            _log.warning("could not list broker trades (%s): will retry on the next lookup", exc)
-            return
-        send = broker_listener(self.address(self.name).tell)
-        for trade in trades:
-            if trade.trade_id in self.trade_ids or not trade.tag:
-                continue
-            if trade.tag in self.book or self.journal.order(trade.tag) is not None:
-                _log.info("fill %s of %s taken from the broker's trades", trade.trade_id, trade.tag)
-                self.trade_ids.add(trade.trade_id)
-                send(trade)
 
     # -- bookkeeping -------------------------------------------------------------------------
 
