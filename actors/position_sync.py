@@ -146,8 +146,10 @@ class PositionSync(SupervisedActor):
         journal, day = self.journal, self.day
         positions = self.broker.positions()
         self._check_multipliers(positions)
-        ours = {order.client_id for order in journal.orders(day)}
         trades = self.broker.trades()
+        # Shikra's own trades are those of its client ids, of any day: Kite lists yesterday's
+        # trades until its own day begins, some hours after midnight.
+        ours = journal.known_client_ids(trade.tag for trade in trades if trade.tag)
         by_hand: dict[tuple[str, Product], int] = {}
         for trade in trades:
             if trade.tag not in ours:

@@ -161,6 +161,20 @@ class JournalReader:
         )
         return {row[0] for row in rows}
 
+    def known_client_ids(self, client_ids: Iterable[str]) -> set[str]:
+        """Which of these are client ids of shikra's orders (of any day): how a broker's
+        order or trade is told from one placed by hand."""
+        ids = sorted(set(client_ids))
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):  # SQLite's bound-parameter limit
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT client_id FROM orders WHERE client_id IN ({marks})", chunk
+            )
+            known.update(row[0] for row in rows)
+        return known
+
     def fills_for_orders(self, client_ids: Iterable[str]) -> list[Fill]:
         """Every fill of the given orders, in the order journaled."""
         ids = list(client_ids)

@@ -292,6 +292,21 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
                 "Reconciliations (1h)",
                 Target(summed("increase", "shikra_reconciliation_runs_total", window="1h")),
             ),
+            stat(
+                "Foreign holdings",
+                Target(f"shikra_foreign_positions{INST}"),
+                description="In the account, not shikra's (other symbols or products, hand "
+                "trades): reported, never traded against or adopted.",
+            ),
+            stat(
+                "Multiplier mismatches",
+                Target(f"shikra_multiplier_mismatches{INST}"),
+                description="Contracts Kite values with another multiplier than the config.",
+            ),
+            stat(
+                "MIS left open at a day's end (1d)",
+                Target(summed("increase", "shikra_intraday_left_open_total", window="1d")),
+            ),
             ts(
                 "PnL",
                 Target(f"shikra_pnl_net_rupees{INST}", "net"),

@@ -116,3 +116,12 @@ def test_a_version_one_journal_is_upgraded_with_every_record_dated_in_ist(tmp_pa
         assert journal.order("C1").sent and not journal.order("C2").sent
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+
+
+def test_shikras_client_ids_of_any_day_are_told_from_the_rest(tmp_path):
+    with Journal.open(tmp_path / "j.sqlite", VirtualClock()) as journal:
+        for day, cid in ((FRI, "S-fri"), (MON, "S-mon")):
+            intent = OrderIntent(client_id=cid, symbol="NSE:INFY", side=Side.BUY, quantity=1)
+            journal.record_order(intent, day)
+        tags = ["S-fri", "S-mon", "", "byhand", *(f"x{n}" for n in range(700))]
+        assert journal.known_client_ids(tags) == {"S-fri", "S-mon"}
