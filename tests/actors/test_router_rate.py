@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import datetime
 import threading
 from pathlib import Path
 
 from actors.order_router import OrderRouter
 from core.clock import VirtualClock
 from journal import Journal
-from messages import ApprovedOrder, OrderIntent, Side
+from messages import ApprovedOrder, OrderEvent, OrderIntent, OrderStatus, Side
 from metrics import Metrics
 from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
 from tests.actors.tree_harness import NSE, eventually
@@ -91,3 +92,54 @@ def test_two_hundred_placements_respect_the_limits_and_exits_go_first(tmp_path: 
     entries = [i for i, c in enumerate(queued) if c.startswith("E")]
     assert exits and entries and max(exits) < min(entries)
     assert len(set(ids)) == 200  # none twice
+
+
+def test_a_restart_mid_day_counts_the_orders_already_sent_toward_the_days_cap(tmp_path: Path):
+    clock = VirtualClock()
+    day = NSE.trading_day(clock.now_ns())
+    broker = RecordingBroker(clock)
+    journal_path = tmp_path / "journal.sqlite"
+    with Journal.open(journal_path, clock) as journal:  # an earlier process sent 3 today...
+        for n in range(3):
+            intent = OrderIntent(client_id=f"OLD{n}", symbol="NSE:INFY", side=Side.BUY, quantity=1)
+            journal.record_order(intent, day)
+            journal.record_order_event(
+                OrderEvent(client_id=intent.client_id, symbol="NSE:INFY", side=Side.BUY,
+                           status=OrderStatus.REJECTED, quantity=1, reason="refused"),
+                sent=True,
+            )  # fmt: skip
+        # ... and 2 on the day before, which count for nothing today.
+        for n in range(2):
+            intent = OrderIntent(client_id=f"Y{n}", symbol="NSE:INFY", side=Side.BUY, quantity=1)
+            journal.record_order(intent, day - datetime.timedelta(days=1))
+            journal.record_order_event(
+                OrderEvent(client_id=intent.client_id, symbol="NSE:INFY", side=Side.BUY,
+                           status=OrderStatus.REJECTED, quantity=1, reason="refused"),
+                sent=True,
+            )  # fmt: skip
+    spec = ChildSpec(
+        name="OrderRouter",
+        factory=lambda link: OrderRouter.start(
+            link, broker=broker, journal_path=str(journal_path), hours=NSE, start_day=day,
+            limits=[(10, 1.0), (5, 86_400.0)],
+        ),
+    )  # fmt: skip
+    tree = SupervisionTree(
+        SupervisorSpec(name="root", children=(spec,)), clock=clock, metrics=Metrics()
+    )
+    tree.start()
+    try:
+        for n in range(4):
+            intent = OrderIntent(client_id=f"NEW{n}", symbol="NSE:INFY", side=Side.BUY, quantity=1)
+            tree.address("OrderRouter").tell(ApprovedOrder(intent=intent, approved_ns=0))
+
+        def rejected() -> list[str]:
+            with Journal.open(journal_path, clock) as journal:
+                return [o.client_id for o in journal.orders(day)
+                        if o.reason == "daily order cap reached"]  # fmt: skip
+
+        eventually(lambda: len(rejected()) == 2)
+    finally:
+        tree.stop()
+    assert [client_id for _, client_id in broker.sent] == ["NEW0", "NEW1"]  # 3 + 2 = the cap 5
+    assert rejected() == ["NEW2", "NEW3"]
