@@ -105,6 +105,7 @@ class PositionSync(SupervisedActor):
         """Each standing difference and when (monotonic) it was first seen as it is now."""
         self.foreign: tuple[Foreign, ...] = ()
         self.reported_once = False
+        self.foreign_orders = 0
         self.last_reported: list[PositionDiff] = []
         self.metrics = link.metrics
 
@@ -146,10 +147,12 @@ class PositionSync(SupervisedActor):
         journal, day = self.journal, self.day
         positions = self.broker.positions()
         self._check_multipliers(positions)
-        trades = self.broker.trades()
-        # Shikra's own trades are those of its client ids, of any day: Kite lists yesterday's
-        # trades until its own day begins, some hours after midnight.
-        ours = journal.known_client_ids(trade.tag for trade in trades if trade.tag)
+        orders, trades = self.broker.orders(), self.broker.trades()
+        # Shikra's own orders and trades are those of its client ids, of any day: Kite lists
+        # yesterday's until its own day begins, some hours after midnight.
+        tags = {o.tag for o in orders if o.tag} | {t.tag for t in trades if t.tag}
+        ours = journal.known_client_ids(tags)
+        self._show_foreign_orders(sum(1 for o in orders if o.tag not in ours))
         by_hand: dict[tuple[str, Product], int] = {}
         for trade in trades:
             if trade.tag not in ours:
@@ -258,6 +261,15 @@ class PositionSync(SupervisedActor):
                 reason = f"{len(view.foreign)} foreign holdings in the account"
                 self.address(RISK_GATE).tell(Halt(reason=reason, source=StateSource.RECONCILIATION))
         self.metrics.foreign_positions.set(len(view.foreign))
+
+    def _show_foreign_orders(self, count: int) -> None:
+        if count != self.foreign_orders:
+            _log.warning(
+                "%d orders of today in the account were not placed by shikra (reported, left "
+                "alone)", count,
+            )  # fmt: skip
+            self.foreign_orders = count
+        self.metrics.foreign_orders.set(count)
 
     def _intraday_left_open(self, day: datetime.date) -> None:
         """An intraday (MIS) position still open when its day ends should have been closed

@@ -110,5 +110,6 @@ class OperatorCommands:
             feed_age_seconds=sample("shikra_feed_last_tick_age_seconds"),
             trading_day=day.isoformat() if day is not None else "",
             foreign_holdings=int(sample("shikra_foreign_positions") or 0),
+            foreign_orders=int(sample("shikra_foreign_orders") or 0),
             multiplier_mismatches=int(sample("shikra_multiplier_mismatches") or 0),
         )

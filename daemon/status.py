@@ -26,10 +26,10 @@ def show(status: StatusReport) -> str:
             net = figures.realized + figures.unrealized - figures.charges
             lines.append(f"  {figures.symbol:<20} {figures.quantity:>8}  net {rupees(net)}")
     lines.append(f"open orders: {', '.join(status.open_orders) or 'none'}")
-    if status.foreign_holdings:
+    if status.foreign_holdings or status.foreign_orders:
         lines.append(
-            f"foreign holdings: {status.foreign_holdings} (not shikra's: reported, left alone; "
-            "the log lists them)"
+            f"foreign holdings: {status.foreign_holdings}, orders today: {status.foreign_orders}"
+            " (not shikra's: reported, left alone; the log lists them)"
         )
     if status.multiplier_mismatches:
         lines.append(

@@ -43,6 +43,7 @@ class StatusReport(Message, frozen=True, kw_only=True):
     trading_day: str = ""
     foreign_holdings: int = 0
     """Holdings in the account that are not shikra's (reported, never traded or adopted)."""
+    foreign_orders: int = 0
     multiplier_mismatches: int = 0
 
 

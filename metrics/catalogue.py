@@ -279,6 +279,12 @@ class Metrics:
             "not trade, or hand trades in its own): reported, never a difference.",
             registry=r,
         )
+        self.foreign_orders = Gauge(
+            "shikra_foreign_orders",
+            "Today's orders in the broker account that shikra did not place (by hand in the "
+            "Kite app, the broker's own square-offs): reported, left alone.",
+            registry=r,
+        )
         self.intraday_left_open = Counter(
             "shikra_intraday_left_open",
             "Intraday (MIS) positions still open when their trading day ended (the broker "
