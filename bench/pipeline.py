@@ -210,7 +210,7 @@ def run_baseline(symbols: int, ticks: int) -> dict[str, Any]:
             broker.place(intent)
             for fill in fills:
                 traders[fill.symbol].on_fill(fill)
-                risk.on_fill(fill.symbol, fill.side, fill.quantity, fill.client_id)
+                risk.on_fill(fill)
                 ledger.apply_fill(fill)
             fills.clear()
         ledger.mark(tick.symbol, tick.ltp, at_ns=tick.exchange_ns)
