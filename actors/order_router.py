@@ -116,6 +116,11 @@ class OrderRouter(SupervisedActor):
         for record in restored.expired:
             self._journal_expiry(record.client_id, record.symbol, record.side, record.quantity,
                                  record.filled_quantity, record.broker_order_id)  # fmt: skip
+        for client_id in restored.caught_up:  # fills journaled, the order's status not yet
+            order = self.book.get(client_id)
+            assert order is not None
+            _log.warning("order %s is %s by its journaled fills", client_id, order.status.value)
+            self._publish(order)
         self.lookups.update(dict.fromkeys(restored.look_up, 0))
         if restored.look_up:
             _log.warning("%d orders open at restart: looking each up by tag", len(self.lookups))
@@ -320,6 +325,7 @@ class OrderRouter(SupervisedActor):
         self.trade_ids.add(fill.trade_id)
         if not self.journal.record_fill(fill):
             return  # already applied: a fill counts once
+        self.link.faults_at("router.fill_journaled")
         if order is not None:
             try:
                 self.book.apply_fill(fill)

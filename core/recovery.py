@@ -32,6 +32,8 @@ after the venue accepted it, before the reply was  looked up by tag: found, adop
 journaled                                          and fills
 after a fill arrived, before it was journaled      the trade is taken from the venue's trades
                                                    (trade ids make it count once)
+after a fill was journaled, before its order's     the order's status is journaled again from
+new status                                         its fills (they are the truth)
 between the two writes of an adjustment            neither was written (one transaction): the next
                                                    reconciliation finds the difference again
 =================================================  ===============================================
@@ -172,12 +174,15 @@ def resume_state(last: StateRecord | None, day: datetime.date) -> TradingState:
 class RouterRestore:
     """The router's book of today's open orders (each to be looked up by tag before anything
     is sent), the earlier days' orders still open in the journal (they ended with their day:
-    the broker expires day orders, and lists only today's), and what today's order cap used."""
+    the broker expires day orders, and lists only today's), what today's order cap used, and
+    the orders whose journaled fills took them past their journaled status (a kill between a
+    fill and its order's status: the fills are the truth, the status is journaled again)."""
 
     book: OrderBook
     look_up: tuple[str, ...]
     expired: tuple[OrderRecord, ...]
     sent_today: int
+    caught_up: tuple[str, ...] = ()
 
 
 def restore_router(
@@ -189,11 +194,20 @@ def restore_router(
     today = [order for order in open_orders if order.day >= day]
     expired = tuple(order for order in open_orders if order.day < day)
     book = restore_book(today, fills_of_open_orders)
+    caught_up, finished = [], set()
+    for record in today:
+        order = book.get(record.client_id)
+        assert order is not None
+        if (order.status, order.filled_quantity) != (record.status, record.filled_quantity):
+            caught_up.append(record.client_id)
+        if order.is_terminal:
+            finished.add(record.client_id)
     return RouterRestore(
         book=book,
-        look_up=tuple(order.client_id for order in today),
+        look_up=tuple(cid for cid in (o.client_id for o in today) if cid not in finished),
         expired=expired,
         sent_today=sent_today,
+        caught_up=tuple(caught_up),
     )
 
 

@@ -184,3 +184,18 @@ def test_without_a_journaled_reference_the_first_price_of_the_day_becomes_it():
     ledger.mark(ITC, 41_300, at_ns=2)
     assert ledger.summary().unrealized == 15 * 100
     assert ledger.take_carry_references() == []
+
+
+def test_an_order_whose_journaled_fills_passed_its_status_is_caught_up_not_looked_up():
+    # Killed after its last fill was journaled and before its FILLED status was.
+    behind = order("M4", MON, OrderStatus.PARTIALLY_FILLED, qty=6, filled=5)
+    fills = [
+        fill("a", INFY, Side.BUY, 3, 150_000, Product.MIS, client_id="M4"),
+        fill("b", INFY, Side.BUY, 2, 150_000, Product.MIS, client_id="M4"),
+        fill("c", INFY, Side.BUY, 1, 150_000, Product.MIS, client_id="M4"),
+    ]
+    restored = restore_router(MON, [behind, order("M5", MON, OrderStatus.OPEN)], fills, 2)
+    assert restored.caught_up == ("M4",)
+    assert restored.look_up == ("M5",)  # a filled order has nothing left to ask
+    m4 = restored.book.get("M4")
+    assert m4 is not None and m4.status is OrderStatus.FILLED and m4.filled_quantity == 6

@@ -26,7 +26,9 @@ from tests.e2e.invariants import Venue, check, paper_venue
 SYMBOLS = ("NSE:INFY", "NSE:TCS", "NSE:SBIN", "NSE:RELIANCE")
 
 
-def paper_config(port: int, *, seed: int = 5, extra: str = "", policy: str = "alert") -> str:
+def paper_config(
+    port: int, *, seed: int = 5, extra: str = "", policy: str = "alert", fill_ratio: str = "0.5"
+) -> str:
     """Fast strategies on a lively synthetic market; orders take 200 ms to fill and fill in
     halves, so at almost any instant some are working."""
     symbols = "\n".join(
@@ -50,7 +52,7 @@ volatility_bps = 8.0
 {roomy_limits()}working_check_seconds = 0.5
 [broker.paper]
 latency_ms = 200.0
-partial_fill_ratio = 0.5
+partial_fill_ratio = {fill_ratio}
 [position_sync]
 interval_seconds = 0.5
 policy = "{policy}"

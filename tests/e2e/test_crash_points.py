@@ -175,3 +175,26 @@ def test_between_the_two_writes_of_an_adjustment_neither_is_written(tmp_path: Pa
 
 def journal_zone() -> datetime.tzinfo:
     return ZoneInfo("Asia/Kolkata")
+
+
+def test_after_a_fill_is_journaled_before_its_orders_status_the_fills_win(tmp_path: Path):
+    # Whole fills: the fill journaled at the kill is the one that completed its order, so
+    # nothing more will come from the venue to move it (the drill that found this: the order
+    # stayed PARTIALLY_FILLED in the journal, and its strategy waited on it for good).
+    port = free_port()
+    _killed_at(tmp_path, port, "OrderRouter", "router.fill_journaled", 4, fill_ratio="1.0")
+    behind = _rows(
+        tmp_path,
+        "SELECT o.client_id FROM orders o JOIN fills f ON f.client_id = o.client_id "
+        "GROUP BY o.client_id HAVING SUM(f.quantity) > MAX(o.filled_quantity)",
+    )
+    assert len(behind) == 1  # the fill in hand at the kill: journaled, its order not told
+    ((cid,),) = behind
+    _samples, log = _clean_run(tmp_path, port, fill_ratio="1.0")
+    assert _invariants(tmp_path) == []  # nothing left non-final: the order is not stuck
+    ((status, filled),) = _rows(
+        tmp_path, f"SELECT status, filled_quantity FROM orders WHERE client_id = '{cid}'"
+    )
+    ((journaled,),) = _rows(tmp_path, f"SELECT SUM(quantity) FROM fills WHERE client_id = '{cid}'")
+    assert (status, filled) == ("filled", journaled)
+    assert f"order {cid} is" in log and "by its journaled fills" in log
