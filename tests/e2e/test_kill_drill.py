@@ -7,10 +7,11 @@ at every start from then on)."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from tests.e2e.daemon_process import total, value
-from tests.e2e.kill_drill import restarts, run
+from tests.e2e.kill_drill import SYMBOLS, restarts, run
 
 
 def test_twenty_kills_at_random_instants_break_no_invariant(tmp_path: Path):
@@ -24,3 +25,15 @@ def test_twenty_kills_at_random_instants_break_no_invariant(tmp_path: Path):
     assert total(samples, "shikra_reconciliation_mismatches_total") == 0, report.log
     assert value(samples, "shikra_trading_state", state="HALTED") == 1
     assert report.orders >= 40 and report.fills >= report.orders
+    # Every trade applied once by the actors too: the restarted PnLTracker's and RiskGate's
+    # positions are the journal's (an MIS day: no carried positions).
+    journal = tmp_path / "state" / "journal.sqlite"
+    with sqlite3.connect(f"file:{journal}?mode=ro", uri=True) as db:
+        net = dict(db.execute(
+            "SELECT symbol, SUM(CASE side WHEN 'BUY' THEN quantity ELSE -quantity END) "
+            "FROM fills GROUP BY symbol"))  # fmt: skip
+    for symbol in SYMBOLS:
+        assert value(samples, "shikra_position_quantity", symbol=symbol) == net.get(symbol, 0)
+        assert value(samples, "shikra_broker_position_quantity", symbol=symbol) == net.get(
+            symbol, 0
+        )
