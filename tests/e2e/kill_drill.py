@@ -126,7 +126,10 @@ def run(
         assert reply.ok, reply.text
         read_venue = venue or (lambda path: paper_venue(path / "paper_venue.sqlite"))
         _wait_settled(state, read_venue, daemon)
-        report.clean_samples = daemon.scrape()
+        runs = value(daemon.scrape(), "shikra_reconciliation_runs_total")
+        report.clean_samples = daemon.wait_for(  # the books compared once more, settled
+            lambda s: value(s, "shikra_reconciliation_runs_total") >= runs + 2, timeout=30
+        )
         report.clean_exit = daemon.terminate()
     finally:
         daemon.kill()
