@@ -37,7 +37,7 @@ from core.order_lookup import (
     to_check,
 )
 from core.order_state import OrderStateError, TrackedOrder
-from journal import Journal
+from journal.writer import JournalWriter
 from messages import Message, OrderStatus
 
 _log = logging.getLogger("actors.order_router")
@@ -61,7 +61,7 @@ class Move(Protocol):
 class BrokerRecovery:
     book: OrderBook
     broker: Broker
-    journal: Journal
+    journal: JournalWriter
     move: Move
     to_router: Callable[[Message], None]
     look_up_again: Callable[[], None]
@@ -158,10 +158,11 @@ class BrokerRecovery:
             return
         send = broker_listener(self.to_router)
         say = _log.warning if at_start else _log.info  # a fill lost at a kill is news
-        for trade in trades:
-            if trade.trade_id in self.trade_ids or not trade.tag:
-                continue
-            if trade.tag in self.book or self.journal.order(trade.tag) is not None:
+        new = [t for t in trades if t.trade_id not in self.trade_ids and t.tag]
+        elsewhere = {t.tag for t in new if t.tag not in self.book}
+        known = self.journal.read(lambda j: j.known_client_ids(elsewhere)) if elsewhere else set()
+        for trade in new:
+            if trade.tag in self.book or trade.tag in known:
                 say("fill %s of %s taken from the broker's trades", trade.trade_id, trade.tag)
                 self.trade_ids.add(trade.trade_id)
                 send(trade)

@@ -36,7 +36,9 @@ from core.order_lookup import (
 from core.order_state import OrderStateError, TrackedOrder, is_legal
 from core.rate_limit import Priority, PriorityRateLimiter
 from core.recovery import EXPIRED_REASON, restore_router
-from journal import Journal
+from journal import writes
+from journal.reader import JournalReader
+from journal.writer import JournalWriter
 from messages import (
     ApprovedOrder,
     CancelIntent,
@@ -62,7 +64,7 @@ class OrderRouter(SupervisedActor):
         link: Link,
         *,
         broker: Broker,
-        journal_path: str,
+        journal: JournalWriter,
         limits: Sequence[tuple[int, float]],
         hours: MarketHours,
         start_day: datetime.date,
@@ -73,7 +75,7 @@ class OrderRouter(SupervisedActor):
     ) -> None:
         super().__init__(link)
         self.broker = broker
-        self.journal_path = journal_path
+        self.journal = journal
         self.limits = limits
         self.hours = hours
         self.day = start_day
@@ -92,27 +94,25 @@ class OrderRouter(SupervisedActor):
         self.drain_due = False
         self.sent_at: dict[str, float] = {}
         """Monotonic time each order was handed to the broker, until its final state."""
-        self.journal: Journal | None = None
         self.metrics = link.metrics
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(
-            self.journal_path, self.link.clock, zone=str(self.hours.zone)
-        )
-        self.day = max(journal.current_day() or self.start_day, self.start_day)
-        open_orders = journal.open_orders()
-        restored = restore_router(
-            self.day,
-            open_orders,
-            journal.fills_for_orders(o.client_id for o in open_orders),
-            journal.sent_count(self.day),
-        )
+        start_day = self.start_day
+
+        def records(j: JournalReader) -> tuple[Any, ...]:
+            day = max(j.current_day() or start_day, start_day)
+            open_orders = j.open_orders()
+            fills = j.fills_for_orders(o.client_id for o in open_orders)
+            return day, open_orders, fills, j.sent_count(day), j.recent_trade_ids(day)
+
+        self.day, open_orders, fills, sent, recent = self.journal.read(records)
+        restored = restore_router(self.day, open_orders, fills, sent)
         self.book = restored.book
         self.order_day = {o.client_id: o.day for o in open_orders if o.day >= self.day}
         self.queue.new_day(used=restored.sent_today)
-        self.trade_ids.update(journal.recent_trade_ids(self.day))
+        self.trade_ids.update(recent)
         for record in restored.expired:
             self._journal_expiry(record.client_id, record.symbol, record.side, record.quantity,
                                  record.filled_quantity, record.broker_order_id)  # fmt: skip
@@ -131,7 +131,6 @@ class OrderRouter(SupervisedActor):
         self.wake_in(self.check_interval, "check")
 
     def _recovery(self) -> BrokerRecovery:
-        assert self.journal is not None
         return BrokerRecovery(
             book=self.book,
             broker=self.broker,
@@ -152,9 +151,8 @@ class OrderRouter(SupervisedActor):
         if not isinstance(poison, ApprovedOrder):
             return
         intent = poison.intent
-        assert self.journal is not None
         if intent.client_id not in self.book:
-            self.journal.record_order(intent, self.day)
+            self._journal_order(intent)
             self._track(intent)
         order = self.book.get(intent.client_id)
         if order is not None and order.status is OrderStatus.NEW:
@@ -163,12 +161,10 @@ class OrderRouter(SupervisedActor):
     def stopping(self) -> None:
         """Orders still waiting for the rate limiter were never sent: say so in the journal,
         rather than leave them NEW for the next start to puzzle over."""
-        if self.journal is not None:
-            for item in self.queue.remove_where(lambda _: True):
-                if isinstance(item, OrderIntent):
-                    self._move(item.client_id, OrderStatus.REJECTED, "daemon stopping; not sent")
-            self.metrics.orders_queued.set(0)
-            self.journal.close()
+        for item in self.queue.remove_where(lambda _: True):
+            if isinstance(item, OrderIntent):
+                self._move(item.client_id, OrderStatus.REJECTED, "daemon stopping; not sent")
+        self.metrics.orders_queued.set(0)
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -201,10 +197,11 @@ class OrderRouter(SupervisedActor):
         if started.day <= self.day:
             return
         self.day = started.day
-        assert self.journal is not None
-        self.queue.new_day(used=self.journal.sent_count(started.day))
+        day = started.day
+        sent, recent = self.journal.read(lambda j: (j.sent_count(day), j.recent_trade_ids(day)))
+        self.queue.new_day(used=sent)
         self.trade_ids.clear()
-        self.trade_ids.update(self.journal.recent_trade_ids(started.day))
+        self.trade_ids.update(recent)
         stale = {cid for cid, day in self.order_day.items() if day < started.day}
         self.queue.remove_where(lambda item: item.client_id in stale)
         for order in list(self.book.open_orders()):
@@ -217,8 +214,7 @@ class OrderRouter(SupervisedActor):
 
     def _accept(self, approved: ApprovedOrder) -> None:
         intent = approved.intent
-        assert self.journal is not None
-        if intent.client_id in self.book or not self.journal.record_order(intent, self.day):
+        if intent.client_id in self.book or not self._journal_order(intent):
             _log.error("order %s was already accepted once: not sent again", intent.client_id)
             return
         self._track(intent)
@@ -228,6 +224,11 @@ class OrderRouter(SupervisedActor):
         self._drain()
         if intent.client_id in self.queued_ids():
             self.metrics.rate_limited.inc()  # this order waits for the limiter: counted once
+
+    def _journal_order(self, intent: OrderIntent) -> bool:
+        """NEW, committed before anything else happens to it (this thread waits)."""
+        day, now = self.day, self.link.clock.now_ns()
+        return self.journal.run(lambda db: writes.order(db, intent, day, now))
 
     def _track(self, intent: OrderIntent) -> None:
         self.book.add(intent, at_ns=self.link.clock.now_ns())
@@ -307,11 +308,11 @@ class OrderRouter(SupervisedActor):
     # -- what the broker says ----------------------------------------------------------------
 
     def _fill(self, fill: Fill) -> None:
-        assert self.journal is not None
         self.link.faults_at("router.fill_received")
         order = self.book.get(fill.client_id)
         if order is None:
-            record = self.journal.order(fill.client_id)
+            client_id = fill.client_id
+            record = self.journal.read(lambda j: j.order(client_id))
             if record is None:
                 _log.warning("fill %s for unknown tag %r: not ours", fill.trade_id, fill.client_id)
                 return
@@ -323,7 +324,8 @@ class OrderRouter(SupervisedActor):
             # not model (or none): the fill is booked as what was ordered.
             fill = msgspec.structs.replace(fill, product=product)
         self.trade_ids.add(fill.trade_id)
-        if not self.journal.record_fill(fill):
+        applied, day = fill, self.journal.fill_day(fill)
+        if not self.journal.run(lambda db: writes.fill(db, applied, day)):
             return  # already applied: a fill counts once
         self.link.faults_at("router.fill_journaled")
         if order is not None:
@@ -360,13 +362,13 @@ class OrderRouter(SupervisedActor):
         broker_order_id: str | None,
     ) -> None:  # fmt: skip
         """An earlier day's order the journal still has open: it ended with its day."""
-        assert self.journal is not None
         event = OrderEvent(
             client_id=client_id, symbol=symbol, side=side, status=OrderStatus.CANCELLED,
             quantity=quantity, filled_quantity=filled, broker_order_id=broker_order_id,
             reason=EXPIRED_REASON, at_ns=self.link.clock.now_ns(),
         )  # fmt: skip
-        self.journal.record_order_event(event)
+        day = self.day
+        self.journal.run(lambda db: writes.order_event(db, event, sent=False, day=day))
         _log.warning("order %s of an earlier day was still open: %s", client_id, EXPIRED_REASON)
 
     def _move(
@@ -390,9 +392,9 @@ class OrderRouter(SupervisedActor):
         self._publish(order, sent=sent)
 
     def _publish(self, order: TrackedOrder, *, sent: bool = False) -> None:
-        assert self.journal is not None
         event = self.book.to_event(order.client_id, self.link.clock.now_ns())
-        self.journal.record_order_event(event, sent=sent)
+        day = self.order_day.get(order.client_id, self.day)
+        self.journal.run(lambda db: writes.order_event(db, event, sent=sent, day=day))
         self.metrics.order_events.labels(status=event.status.value).inc()
         if order.is_terminal:
             self.order_day.pop(order.client_id, None)

@@ -22,7 +22,8 @@ from core.charges import ChargeRates
 from core.market_hours import MarketHours
 from core.pnl import PnLLedger
 from core.recovery import CARRIED_PRODUCTS, restore_pnl
-from journal import Journal
+from journal import writes
+from journal.writer import JournalWriter
 from messages import DayStarted, Fill, Marks, PnLQuery, PnLUpdate
 from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
@@ -37,7 +38,7 @@ class PnLTracker(PooledSupervisedActor):
         self,
         link: Link,
         *,
-        journal_path: str,
+        journal: JournalWriter,
         rates: ChargeRates,
         multipliers: Mapping[str, int],
         publish_to: tuple[str, ...],
@@ -45,7 +46,7 @@ class PnLTracker(PooledSupervisedActor):
         start_day: datetime.date,
     ) -> None:
         super().__init__(link)
-        self.journal_path = journal_path
+        self.journal = journal
         self.rates = rates
         self.hours = hours
         self.start_day = start_day
@@ -53,28 +54,27 @@ class PnLTracker(PooledSupervisedActor):
         self.publish_to = publish_to
         self.multipliers = dict(multipliers)
         self.ledger = PnLLedger(rates, multipliers=self.multipliers)
-        self.journal: Journal | None = None
         self.last_net: int | None = None
         self.metrics = link.metrics
         self.symbol_gauges: dict[str, tuple[Any, Any]] = {}
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(
-            self.journal_path, self.link.clock, any_thread=True, zone=str(self.hours.zone)
-        )
-        self.day = max(journal.current_day() or self.start_day, self.start_day)
+        current = self.journal.read(lambda j: j.current_day())
+        self.day = max(current or self.start_day, self.start_day)
         self._rebuild()
 
     def _rebuild(self) -> None:
         """The day's ledger from the journal, exactly as after a restart on this day."""
-        assert self.journal is not None
-        journal, day = self.journal, self.day
-        fills = journal.fills_of_day(day)
+        day = self.day
+        carried, marks, fills = self.journal.read(
+            lambda j: (
+                j.fills_before(day, CARRIED_PRODUCTS),
+                j.carry_marks(day),
+                j.fills_of_day(day),
+            )
+        )
         self.ledger = restore_pnl(
-            PnLLedger(self.rates, multipliers=self.multipliers),
-            journal.fills_before(day, CARRIED_PRODUCTS),
-            journal.carry_marks(day),
-            fills,
+            PnLLedger(self.rates, multipliers=self.multipliers), carried, marks, fills
         )
         self._journal_carry_references()
         for symbol in {*self.symbol_gauges, *self.ledger.symbols()}:
@@ -84,13 +84,9 @@ class PnLTracker(PooledSupervisedActor):
         self._publish(self.link.clock.now_ns())
 
     def _journal_carry_references(self) -> None:
-        assert self.journal is not None
+        day = self.day
         for symbol, price in self.ledger.take_carry_references():
-            self.journal.record_carry_mark(self.day, symbol, price)
-
-    def stopping(self) -> None:
-        if self.journal is not None:
-            self.journal.close()
+            self.journal.submit(lambda db, s=symbol, p=price: writes.carry_mark(db, day, s, p))
 
     def handle(self, message: Any) -> Any:
         if isinstance(message, PnLQuery):  # an ask (the operator's status): the exact figures

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 from brokers.base import Broker, BrokerPosition
 from brokers.errors import BrokerError
@@ -41,7 +40,8 @@ from core.account import (
 from core.instruments import MultiplierMismatch, multiplier_mismatches
 from core.market_hours import MarketHours
 from core.recovery import CARRIED_PRODUCTS, carried_quantities, carries, local_positions
-from journal import Journal, export_day
+from journal import Journal, export_day, writes
+from journal.writer import JournalWriter
 from messages import (
     DayStarted,
     DiffKind,
@@ -68,7 +68,7 @@ class PositionSync(SupervisedActor):
         link: Link,
         *,
         broker: Broker,
-        journal_path: str,
+        journal: JournalWriter,
         interval: float,
         policy: ReconcilePolicy,
         tolerance_bps: float,
@@ -78,13 +78,14 @@ class PositionSync(SupervisedActor):
         halt_on_foreign: bool = False,
         confirm_seconds: float = 10.0,
         declared_multipliers: Mapping[str, int] | None = None,
+        multipliers: Mapping[str, int] | None = None,
         on_new_day: Callable[[datetime.date], None] | None = None,
         report_to: tuple[str, ...] = (RISK_GATE,),
         adjust_to: tuple[str, ...] = (RISK_GATE, PNL_TRACKER),
     ) -> None:
         super().__init__(link)
         self.broker = broker
-        self.journal_path = journal_path
+        self.journal = journal
         self.interval = interval
         self.policy = policy
         self.tolerance_bps = tolerance_bps
@@ -95,10 +96,11 @@ class PositionSync(SupervisedActor):
         self.halt_on_foreign = halt_on_foreign
         self.report_to = report_to
         self.adjust_to = adjust_to
-        self.journal: Journal | None = None
         self.runs = 0
         self.confirm_seconds = confirm_seconds
         self.declared_multipliers = declared_multipliers
+        self.multipliers = dict(multipliers or {})
+        """Each symbol's contract multiplier, for the money in the exports."""
         self.multiplier_problems: list[MultiplierMismatch] = []
         self.on_new_day = on_new_day
         self.first_seen: dict[PositionDiff, float] = {}
@@ -110,13 +112,9 @@ class PositionSync(SupervisedActor):
         self.metrics = link.metrics
 
     def started(self) -> None:
-        self.journal = Journal.open(self.journal_path, self.link.clock, zone=str(self.hours.zone))
-        self.day = max(self.journal.current_day() or self.start_day, self.start_day)
+        current = self.journal.read(lambda j: j.current_day())
+        self.day = max(current or self.start_day, self.start_day)
         self.wake_in(0, "sync")
-
-    def stopping(self) -> None:
-        if self.journal is not None:
-            self.journal.close()
 
     def handle(self, message: object) -> None:
         if isinstance(message, DayStarted):
@@ -143,23 +141,27 @@ class PositionSync(SupervisedActor):
 
     def _sync(self) -> bool:
         """One run; True when a difference awaits confirmation by the next run."""
-        assert self.journal is not None
-        journal, day = self.journal, self.day
+        day = self.day
         positions = self.broker.positions()
         self._check_multipliers(positions)
         orders, trades = self.broker.orders(), self.broker.trades()
         # Shikra's own orders and trades are those of its client ids, of any day: Kite lists
         # yesterday's until its own day begins, some hours after midnight.
         tags = {o.tag for o in orders if o.tag} | {t.tag for t in trades if t.tag}
-        ours = journal.known_client_ids(tags)
+        ours, carried_fills, day_fills = self.journal.read(
+            lambda j: (
+                j.known_client_ids(tags),
+                j.fills_before(day, CARRIED_PRODUCTS),
+                j.fills_of_day(day),
+            )
+        )
         self._show_foreign_orders(sum(1 for o in orders if o.tag not in ours))
         by_hand: dict[tuple[str, Product], int] = {}
         for trade in trades:
             if trade.tag not in ours:
                 bucket = (trade.symbol, trade.product)
                 by_hand[bucket] = by_hand.get(bucket, 0) + trade.side.signed(trade.quantity)
-        carried_fills = journal.fills_before(day, CARRIED_PRODUCTS)
-        local = local_positions(carried_fills, journal.fills_of_day(day))
+        local = local_positions(carried_fills, day_fills)
         holdings = [
             BrokerHolding(
                 symbol=p.symbol, product=p.product, quantity=p.quantity, open_cost=p.open_cost
@@ -215,10 +217,11 @@ class PositionSync(SupervisedActor):
 
     def _adopt(self, diff: PositionDiff) -> bool:
         """Make the journal agree with the broker's quantity; False if a fill cannot do it."""
-        assert self.journal is not None
-        day = self.day
+        day, symbol = self.day, diff.symbol
         earlier = sum(
-            1 for a in self.journal.adjustments(diff.symbol, day) if a.product is diff.product
+            1
+            for a in self.journal.read(lambda j: j.adjustments(symbol, day))
+            if a.product is diff.product
         )
         start, end = self.hours.day_bounds(day)
         at_ns = min(max(self.link.clock.now_ns(), start), end - 1)
@@ -226,9 +229,11 @@ class PositionSync(SupervisedActor):
         if made is None:
             return False
         fill, record = made
-        written = self.journal.record_adjustment(
-            fill, record, between=lambda: self.link.faults_at("sync.adjustment_half_written")
-        )
+
+        def between() -> None:
+            self.link.faults_at("sync.adjustment_half_written")
+
+        written = self.journal.run(lambda db: writes.adjustment(db, fill, record, between))
         if written:
             for name in (*self.adjust_to, strategy_actor_name(diff.symbol)):
                 self.address(name).tell(fill)
@@ -275,10 +280,10 @@ class PositionSync(SupervisedActor):
         """An intraday (MIS) position still open when its day ends should have been closed
         before the close: the broker squares it off itself (Zerodha charges ₹50 + GST an
         order for that), and shikra's books take it as flat from the next day. Said loudly."""
-        assert self.journal is not None
-        held = local_positions(
-            self.journal.fills_before(day, CARRIED_PRODUCTS), self.journal.fills_of_day(day)
+        carried, fills = self.journal.read(
+            lambda j: (j.fills_before(day, CARRIED_PRODUCTS), j.fills_of_day(day))
         )
+        held = local_positions(carried, fills)
         for (symbol, product), (quantity, _cost) in held.items():
             if not carries(product):
                 self.metrics.intraday_left_open.inc()
@@ -302,10 +307,12 @@ class PositionSync(SupervisedActor):
 
     def _export(self, day: datetime.date) -> None:
         """The finished day's orders, fills and round trips as CSV, next to the journal."""
-        assert self.journal is not None
-        out = Path(self.journal_path).parent / "exports" / day.isoformat()
+        out = self.journal.path.parent / "exports" / day.isoformat()
         try:
-            export_day(self.journal, day, out, tz=str(self.hours.zone))
+            # A reading connection of its own, on this thread: a day's export is no reason
+            # to hold up the writer that every order waits on.
+            with Journal.open(self.journal.path, self.link.clock, zone=str(self.hours.zone)) as j:
+                export_day(j, day, out, tz=str(self.hours.zone), multipliers=self.multipliers)
             _log.info("exported trading day %s to %s", day, out)
         except OSError as exc:  # a full disk must not stop trading; the next stop retries
             _log.error("export of %s failed: %s", day, exc)

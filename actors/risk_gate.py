@@ -24,7 +24,8 @@ from core.flatten import FLATTEN_PREFIX, cancels_for_flatten, closing_orders, is
 from core.market_hours import MarketHours
 from core.recovery import CARRIED_PRODUCTS, carries, restore_risk
 from core.risk import RiskBook
-from journal import Journal
+from journal import writes
+from journal.writer import JournalWriter
 from messages import (
     ApprovedOrder,
     CancelIntent,
@@ -59,19 +60,18 @@ class RiskGate(PooledSupervisedActor):
         link: Link,
         *,
         book: RiskBook,
-        journal_path: str,
+        journal: JournalWriter,
         start_day: datetime.date,
         products: Mapping[str, Product] | None = None,
         publish_to: tuple[str, ...] = (),
     ) -> None:
         super().__init__(link)
         self.book = book
-        self.journal_path = journal_path
+        self.journal = journal
         self.start_day = start_day
         self.day = start_day
         self.products = dict(products or {})
         self.publish_to = publish_to
-        self.journal: Journal | None = None
         self.flattening = False
         self.flatten_seq = 0
         self.metrics = link.metrics
@@ -83,34 +83,28 @@ class RiskGate(PooledSupervisedActor):
     # -- lifecycle ---------------------------------------------------------------------------
 
     def started(self) -> None:
-        zone = str(self.hours.zone)
-        journal = self.journal = Journal.open(
-            self.journal_path, self.link.clock, any_thread=True, zone=zone
-        )
-        self.day = max(journal.current_day() or self.start_day, self.start_day)
+        current = self.journal.read(lambda j: j.current_day())
+        self.day = max(current or self.start_day, self.start_day)
         self.book.restore(self._restored())
         if self.book.resume_to is not TradingState.ACTIVE:
             _log.warning("trading state from the journal: %s", self.book.resume_to.value)
         self._show_state()
 
     def _restored(self) -> Any:
-        assert self.journal is not None
-        journal, day = self.journal, self.day
-        restored = restore_risk(
-            day,
-            journal.fills_before(day, CARRIED_PRODUCTS),
-            journal.fills_of_day(day),
-            journal.orders(day),
-            journal.open_orders(),
-            journal.last_state_record(),
-            journal.max_client_seq(FLATTEN_PREFIX),
+        day = self.day
+        records = self.journal.read(
+            lambda j: (
+                j.fills_before(day, CARRIED_PRODUCTS),
+                j.fills_of_day(day),
+                j.orders(day),
+                j.open_orders(),
+                j.last_state_record(),
+                j.max_client_seq(FLATTEN_PREFIX),
+            )
         )
+        restored = restore_risk(day, *records)
         self.flatten_seq = restored.flatten_seq
         return restored
-
-    def stopping(self) -> None:
-        if self.journal is not None:
-            self.journal.close()
 
     # -- messages ----------------------------------------------------------------------------
 
@@ -160,14 +154,15 @@ class RiskGate(PooledSupervisedActor):
             return  # announced again (a restarted feed): already in it
         _log.info("trading day %s begins (was %s)", started.day, self.day)
         self.day = started.day
-        assert self.journal is not None
-        self.journal.set_current_day(started.day, started.market_ns)
+        day, since = started.day, started.market_ns
+        self.journal.submit(lambda db: writes.current_day(db, day, since))
         self._apply(self.book.new_day(self._restored(), self._now(), self._in_flight()))
 
     def _in_flight(self) -> frozenset[str]:
         """Working orders the router has not journaled yet (approved, on their way)."""
-        assert self.journal is not None
-        return frozenset(c for c in self.book.working if self.journal.order(c) is None)
+        working = list(self.book.working)
+        known = self.journal.read(lambda j: j.known_client_ids(working))
+        return frozenset(c for c in working if c not in known)
 
     def _decide(self, intent: OrderIntent, *, own_flatten: bool = False) -> bool:
         verdict = self.book.evaluate(intent, own_flatten=own_flatten)
@@ -222,8 +217,14 @@ class RiskGate(PooledSupervisedActor):
     def _apply(self, change: TradingStateChanged | None) -> None:
         if change is None:
             return
-        assert self.journal is not None
-        self.journal.record_trading_state(change, self.day)  # journaled before anyone acts on it
+        day, targets = self.day, [self.address(name) for name in self.publish_to]
+
+        def publish(_: None) -> None:
+            for target in targets:
+                target.tell(change)
+
+        # Journaled before anyone acts on it: the others hear of it once it is committed.
+        self.journal.submit(lambda db: writes.trading_state(db, change, day), then=publish)
         log = _log.warning if change.state is not TradingState.ACTIVE else _log.info
         log(
             "trading state %s -> %s (%s: %s)",
@@ -233,8 +234,6 @@ class RiskGate(PooledSupervisedActor):
             change.reason,
         )
         self._show_state()
-        for name in self.publish_to:
-            self.address(name).tell(change)
 
     def _show_state(self) -> None:
         for state in TradingState:

@@ -20,11 +20,13 @@ from config.symbols import SymbolConfig
 from core.instruments import InstrumentSpec
 from core.market_hours import MarketHours
 from core.recovery import CARRIED_PRODUCTS, carries, restore_strategy
-from journal import Journal
+from journal import writes
+from journal.writer import JournalWriter
 from messages import (
     DayStarted,
     Fill,
     OrderEvent,
+    OrderIntent,
     OrderRejected,
     OrderStatus,
     Product,
@@ -53,7 +55,7 @@ class Strategy(PooledSupervisedActor):
         *,
         settings: SymbolConfig,
         instrument: InstrumentSpec,
-        journal_path: str,
+        journal: JournalWriter,
         hours: MarketHours,
         start_day: datetime.date,
     ) -> None:
@@ -63,21 +65,21 @@ class Strategy(PooledSupervisedActor):
         self.settings = settings
         self.instrument = instrument
         self.symbol = settings.symbol
-        self.journal_path = journal_path
+        self.journal = journal
         self.hours = hours
         self.start_day = start_day
         self.day = start_day
-        self.journal: Journal | None = None
         self.trader: SymbolTrader | None = None
         self.metrics = link.metrics
         self.intent_counters: dict[str, Any] = {}
         self.signal_counters: dict[Signal, Any] = {}
 
     def started(self) -> None:
-        journal = self.journal = Journal.open(
-            self.journal_path, self.link.clock, any_thread=True, zone=str(self.hours.zone)
+        symbol = self.symbol
+        current, last_seq = self.journal.read(
+            lambda j: (j.current_day(), j.max_strategy_seq(symbol))
         )
-        self.day = max(journal.current_day() or self.start_day, self.start_day)
+        self.day = max(current or self.start_day, self.start_day)
         self.trader = SymbolTrader(
             symbol=self.symbol,
             quantity=self.settings.quantity,
@@ -86,22 +88,24 @@ class Strategy(PooledSupervisedActor):
             strategy=make_strategy(self.settings.strategy, self.settings.strategy_params()),
             exits=self.settings.exits,
             client_id_prefix=client_id_prefix(self.symbol),
-            next_seq=journal.max_strategy_seq(self.symbol) + 1,
+            next_seq=last_seq + 1,
             tick_size_paise=self.instrument.tick_size,
         )
         self._restore()
 
     def _restore(self) -> None:
         """Position and the working order for the day, from the journal (see the docstring)."""
-        journal, trader = self.journal, self.trader
-        assert journal is not None and trader is not None
-        restored = restore_strategy(
-            self.day,
-            self.symbol,
-            journal.fills_before(self.day, CARRIED_PRODUCTS, symbol=self.symbol),
-            journal.fills_of_day(self.day, symbol=self.symbol),
-            [order for order in journal.open_orders() if order.symbol == self.symbol],
+        trader = self.trader
+        assert trader is not None
+        day, symbol = self.day, self.symbol
+        carried, fills, open_orders = self.journal.read(
+            lambda j: (
+                j.fills_before(day, CARRIED_PRODUCTS, symbol=symbol),
+                j.fills_of_day(day, symbol=symbol),
+                [order for order in j.open_orders() if order.symbol == symbol],
+            )
         )
+        restored = restore_strategy(day, symbol, carried, fills, open_orders)
         trader.reset_position()
         trader.restore(restored.fills, pending_client_id=restored.pending_client_id)
         if restored.fills or restored.pending_client_id:
@@ -115,22 +119,16 @@ class Strategy(PooledSupervisedActor):
                 f", waiting on {waiting}" if waiting else "",
             )
 
-    def stopping(self) -> None:
-        if self.journal is not None:
-            self.journal.close()
-
     def handle(self, message: Any) -> None:
         trader = self.trader
-        assert trader is not None and self.journal is not None
+        assert trader is not None
         if isinstance(message, Tick):
             intent = trader.on_tick(message)
             if trader.last_signal is not None:
                 self._count_signal(trader.last_signal)
             if intent is None:
                 return
-            self.journal.record_intent(intent, trader.next_seq - 1, self.day)
-            self.link.faults_at("strategy.intent_journaled")
-            self.address(RISK_GATE).tell(intent)
+            self._journal_then_send(intent, trader.next_seq - 1)
             counter = self.intent_counters.get(intent.side.value)
             if counter is None:
                 counter = self.intent_counters[intent.side.value] = self.metrics.intents.labels(
@@ -162,6 +160,17 @@ class Strategy(PooledSupervisedActor):
             _log.info("%s warmed up again from %d recent prices", self.name, len(message.prices))
         else:
             super().handle(message)
+
+    def _journal_then_send(self, intent: OrderIntent, seq: int) -> None:
+        """The intent is journaled, and sent to RiskGate only once that is committed (by the
+        journal's writer, after its commit: a pooled actor does not wait on a disk)."""
+        day, now, risk = self.day, self.link.clock.now_ns(), self.address(RISK_GATE)
+
+        def send(_: bool) -> None:
+            self.link.faults_at("strategy.intent_journaled")
+            risk.tell(intent)
+
+        self.journal.submit(lambda db: writes.intent(db, intent, seq, day, now), then=send)
 
     def _count_signal(self, signal: Signal) -> None:
         counter = self.signal_counters.get(signal)

@@ -153,6 +153,7 @@ def run(config_path: str, duration: float | None) -> int:
     stopped = tree.stop(timeout=60.0)
     if not stopped:
         _log.error("some actors did not stop in time")
+    daemon.journal.close()  # after the actors: they write as they stop
     valued = instruments.multipliers(daemon.market.instruments)
     _export(daemon.journal_path, daemon.market.hours, clock, valued)
     _stop_server(server)

@@ -43,7 +43,8 @@ from core.risk import RiskBook, RiskLimits
 from daemon.instruments import live_specs, multipliers, refresher
 from daemon.market import Market, hours_for, market_for
 from daemon.systemd import Notifier
-from journal import Journal
+from journal import writes
+from journal.writer import JournalWriter
 from messages import Product, ReconcilePolicy
 from metrics import Metrics
 from metrics.build import build_labels
@@ -81,6 +82,9 @@ class Daemon:
     broker: Any
     """The broker orders go to: the paper broker (paper, replay, dry-run) or Kite (live)."""
     journal_path: Path
+    journal: JournalWriter
+    """The one journal writer every actor writes (and restores) through: close it after the
+    tree has stopped (actors write as they stop)."""
 
 
 def build(
@@ -93,14 +97,14 @@ def build(
     start_day = market.hours.trading_day(market.day_start_ns)
     # The schema once, before any actor; and the day this process trades in, which an actor
     # restarted later in this process reads (the journal's current day moves at each boundary).
-    with Journal.open(journal_path, clock, zone=str(market.hours.zone)) as journal:
-        journal.set_current_day(start_day, clock.now_ns())
+    journal = JournalWriter(journal_path, zone=str(market.hours.zone))
+    journal.run(lambda db: writes.current_day(db, start_day, clock.now_ns()))
     broker = MeteredBroker(outside, metrics)
     children = tuple(
         _child(
             config,
             name,
-            _factory(config, name, market, broker, venue, str(journal_path), notifier),
+            _factory(config, name, market, broker, venue, journal, notifier),
         )
         for name in config.actor_names()
     )
@@ -139,7 +143,7 @@ def build(
         # After subscribing: what ending an earlier day does to shikra's orders (expiries, a
         # MIS square-off) is held for the router and reaches it when it starts.
         venue.begin_day(market.hours.trading_day(market.day_start_ns))
-    return Daemon(config, tree, market, outside, journal_path)
+    return Daemon(config, tree, market, outside, journal_path, journal)
 
 
 def _outside_world(
@@ -210,7 +214,7 @@ def _factory(
     market: Market,
     broker: MeteredBroker,
     venue: PaperBroker | None,
-    journal: str,
+    journal: JournalWriter,
     notifier: Notifier | None = None,
 ) -> Any:
     hours, day = market.hours, market.hours.trading_day(market.day_start_ns)
@@ -221,7 +225,7 @@ def _factory(
             link,
             settings=settings,
             instrument=instrument,
-            journal_path=journal,
+            journal=journal,
             hours=hours,
             start_day=day,
         )
@@ -230,7 +234,7 @@ def _factory(
         valued = multipliers(market.instruments)
         return lambda link: PnLTracker.start(
             link,
-            journal_path=journal,
+            journal=journal,
             rates=rates,
             multipliers=valued,
             publish_to=(RISK_GATE,),
@@ -241,7 +245,7 @@ def _factory(
         return lambda link: RiskGate.start(
             link,
             book=_risk_book(config, market),
-            journal_path=journal,
+            journal=journal,
             start_day=day,
             products=_products(config),
             publish_to=(HEARTBEAT,),
@@ -252,7 +256,7 @@ def _factory(
         return lambda link: OrderRouter.start(
             link,
             broker=broker,
-            journal_path=journal,
+            journal=journal,
             limits=limits,
             lookup_attempts=o.unknown_lookup_attempts,
             check_interval=o.working_check_seconds,
@@ -264,7 +268,7 @@ def _factory(
         return lambda link: PositionSync.start(
             link,
             broker=broker,
-            journal_path=journal,
+            journal=journal,
             interval=p.interval_seconds,
             policy=ReconcilePolicy(p.policy),
             tolerance_bps=p.avg_price_tolerance_bps,
@@ -278,6 +282,7 @@ def _factory(
             # Kite's positions carry the contract multiplier: checked against the config's.
             # (The paper venue values with the config's own, so there is nothing to check.)
             declared_multipliers=multipliers(market.instruments) if market.live_time else None,
+            multipliers=multipliers(market.instruments),
             on_new_day=market.refresh_instruments,
         )
     if name == TICK_FEED:

@@ -1,6 +1,7 @@
 """The durable record: every intent, order, order event, fill, trading-state change and
 position adjustment, in one SQLite file (WAL) in the state directory. Actors write it before
-they act and read it back when they restart (design rules 5-7)."""
+they act — through one writer thread that commits in groups (``journal.writer``) — and read it
+back when they restart (design rules 5-7)."""
 
 from core.records import AdjustmentRecord, IntentRecord, OrderRecord, StateRecord
 from journal.export import ExportedFiles, export_day, export_days, rupees

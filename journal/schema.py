@@ -157,7 +157,11 @@ def _create_schema(
     connection: sqlite3.Connection, path: str, day_of: Callable[[int], str] | None
 ) -> None:
     """Create missing tables (or upgrade a version-1 file) in one transaction; refuse a file
-    written by a newer schema."""
+    written by a newer schema. A file already at this version is left alone (no write lock:
+    opening a journal to read it must not stand in the writer's way)."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
     connection.execute("BEGIN IMMEDIATE")
     try:
         version = connection.execute("PRAGMA user_version").fetchone()[0]

@@ -1,14 +1,16 @@
-"""The journal's write side: ``Journal.open(path, clock)`` and one method per thing recorded.
+"""A journal on a connection of its own: ``Journal.open(path, clock)``, the readers, and one
+method per thing recorded, each its own committed transaction.
 
-**One connection per owner.** Each actor opens its own ``Journal`` (in its ``on_start``, on its
-own thread) and closes it when it stops; connections are never shared between threads (SQLite
-objects are not thread-safe, and the default ``check_same_thread`` makes a mistake loud).
-Several journals on one file are the normal case: WAL and ``busy_timeout`` let them write in
-turn (``journal.schema`` says why each setting).
+**Who uses it.** The running daemon's actors do not: they all write, and restore, through the one
+``journal.writer.JournalWriter`` (a thread, group commit). This class is for everything else
+that opens the file — the exports, the operator's status, tools, tests — and for reading on a
+thread that should not wait for the writer (a day's export). Connections are never shared
+between threads (the default ``check_same_thread`` makes a mistake loud); WAL lets readers read
+while the writer writes (``journal.schema`` says why each setting).
 
-**Written before acting.** Every writer runs its own transaction and commits before returning,
-so when a strategy sends an intent or the router calls the broker, the record already survives a
-crash. Writes that must agree (an order's row and its event history) share one transaction.
+**Written before returning.** Every ``record_*`` commits before it returns. Writes that must
+agree (an order's row and its event history, an adjustment's fill and record) share one
+transaction. The SQL of every write is ``journal.writes``, shared with the writer.
 
 **Idempotent where replays happen.** After a restart the same intent, order or fill can be
 presented again (held messages, reconciliation). ``record_intent``, ``record_order`` and
@@ -36,11 +38,12 @@ from pathlib import Path
 
 from core.clock import Clock
 from core.records import AdjustmentRecord
+from journal import writes
 from journal.days import DEFAULT_TZ, day_of
 from journal.reader import JournalReader
 from journal.schema import BUSY_TIMEOUT_MS, connect
 from messages.control import TradingStateChanged
-from messages.orders import Fill, OrderEvent, OrderIntent, OrderStatus
+from messages.orders import Fill, OrderEvent, OrderIntent
 
 
 class Journal(JournalReader):
@@ -119,95 +122,35 @@ class Journal(JournalReader):
         """Journal a strategy's intent before it is sent. ``False``: this client id is already
         journaled (the same decision, replayed after a restart)."""
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO intents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT (client_id) DO NOTHING",
-                (
-                    intent.client_id, intent.symbol, intent.side.value, intent.quantity,
-                    intent.order_type.value, intent.limit_price, intent.trigger_price,
-                    intent.product.value, intent.reason, strategy_seq, intent.origin_ns,
-                    self._clock.now_ns(), day.isoformat(),
-                ),
-            )  # fmt: skip
-        return cursor.rowcount == 1
+            return writes.intent(db, intent, strategy_seq, day, self._clock.now_ns())
 
     def record_order(self, intent: OrderIntent, day: datetime.date) -> bool:
         """Journal an approved order as ``NEW`` (with its first event) before the broker call.
         ``False``: an order with this client id exists already and must not be sent again."""
-        now = self._clock.now_ns()
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO orders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0) "
-                "ON CONFLICT (client_id) DO NOTHING",
-                (
-                    intent.client_id, intent.symbol, intent.side.value, intent.quantity,
-                    intent.order_type.value, intent.limit_price, intent.trigger_price,
-                    intent.product.value, OrderStatus.NEW.value, None, 0, intent.reason,
-                    now, now, day.isoformat(),
-                ),
-            )  # fmt: skip
-            inserted = cursor.rowcount == 1
-            if inserted:
-                new = OrderEvent(
-                    client_id=intent.client_id,
-                    symbol=intent.symbol,
-                    side=intent.side,
-                    status=OrderStatus.NEW,
-                    quantity=intent.quantity,
-                    reason=intent.reason,
-                    at_ns=now,
-                )
-                _append_event(db, new)
-        return inserted
+            return writes.order(db, intent, day, self._clock.now_ns())
 
     def record_order_event(
         self, event: OrderEvent, *, sent: bool = False, day: datetime.date | None = None
     ) -> None:
-        """Apply a status change to the order's row and append it to its history, together.
-
-        A ``None`` broker order id keeps the one already known; ``sent`` marks the order as
-        handed to the broker (it stays marked). An event for an order the journal has never
-        seen (found at the broker) creates its row from the event alone, on ``day``.
-        """
+        """See ``journal.writes.order_event``; ``day`` defaults to the event's own date."""
         with self._transaction() as db:
-            cursor = db.execute(
-                "UPDATE orders SET status = ?, broker_order_id = COALESCE(?, broker_order_id), "
-                "filled_quantity = ?, reason = ?, updated_ns = ?, sent = MAX(sent, ?) "
-                "WHERE client_id = ?",
-                (
-                    event.status.value, event.broker_order_id, event.filled_quantity,
-                    event.reason, event.at_ns, int(sent), event.client_id,
-                ),
-            )  # fmt: skip
-            if cursor.rowcount == 0:
-                row_day = day if day is not None else day_of(event.at_ns, self._zone)
-                db.execute(
-                    "INSERT INTO orders VALUES (?,?,?,?,NULL,NULL,NULL,NULL,?,?,?,?,?,?,?,?)",
-                    (
-                        event.client_id, event.symbol, event.side.value, event.quantity,
-                        event.status.value, event.broker_order_id, event.filled_quantity,
-                        event.reason, event.at_ns, event.at_ns, row_day.isoformat(), int(sent),
-                    ),
-                )  # fmt: skip
-            _append_event(db, event)
+            writes.order_event(
+                db,
+                event,
+                sent=sent,
+                day=day if day is not None else day_of(event.at_ns, self._zone),
+            )
 
     def record_fill(self, fill: Fill) -> bool:
         """Journal a fill once. ``False``: this trade id is already journaled, so the fill must
         not be applied again (design rule 6)."""
         with self._transaction() as db:
-            inserted = _insert_fill(db, fill, self.fill_day(fill))
-        return inserted
+            return writes.fill(db, fill, self.fill_day(fill))
 
     def record_trading_state(self, change: TradingStateChanged, day: datetime.date) -> None:
         with self._transaction() as db:
-            db.execute(
-                "INSERT INTO trading_state (state, previous, source, reason, at_ns, day) "
-                "VALUES (?,?,?,?,?,?)",
-                (
-                    change.state.value, change.previous.value, change.source.value,
-                    change.reason, change.at_ns, day.isoformat(),
-                ),
-            )  # fmt: skip
+            writes.trading_state(db, change, day)
 
     def record_adjustment(
         self,
@@ -216,63 +159,16 @@ class Journal(JournalReader):
         *,
         between: Callable[[], None] | None = None,
     ) -> bool:
-        """Journal an adjustment fill and the adjustment that explains it, in one transaction:
-        both or neither. ``False`` (and nothing written): that fill's trade id is already
-        journaled, i.e. this adjustment was made before. ``between`` runs after the first write
-        and before the commit (a crash-point drill proves the pair is atomic)."""
+        """See ``journal.writes.adjustment``: both or neither."""
         with self._transaction() as db:
-            if not _insert_fill(db, fill, adjustment.day):
-                return False
-            if between is not None:
-                between()
-            db.execute(
-                "INSERT INTO position_adjustments (symbol, quantity_delta, cost_delta, reason, "
-                "at_ns, day, product, trade_id) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    adjustment.symbol, adjustment.quantity_delta, adjustment.cost_delta,
-                    adjustment.reason, adjustment.at_ns, adjustment.day.isoformat(),
-                    adjustment.product.value, fill.trade_id,
-                ),
-            )  # fmt: skip
-        return True
+            return writes.adjustment(db, fill, adjustment, between)
 
     def record_carry_mark(self, day: datetime.date, symbol: str, price: int) -> bool:
-        """The price a position carried into ``day`` is valued from that day. ``False``: one is
-        journaled already; the first stands."""
+        """See ``journal.writes.carry_mark``."""
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO carry_marks VALUES (?,?,?) ON CONFLICT DO NOTHING",
-                (day.isoformat(), symbol, price),
-            )
-        return cursor.rowcount == 1
+            return writes.carry_mark(db, day, symbol, price)
 
     def set_current_day(self, day: datetime.date, since_ns: int) -> None:
         """Record the trading day the process is now in (start-up, or a day boundary)."""
         with self._transaction() as db:
-            db.execute(
-                "INSERT INTO current_day VALUES (1, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET day = excluded.day, since_ns = excluded.since_ns",
-                (day.isoformat(), since_ns),
-            )
-
-
-def _insert_fill(db: sqlite3.Connection, fill: Fill, day: datetime.date) -> bool:
-    cursor = db.execute(
-        "INSERT INTO fills VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (trade_id) DO NOTHING",
-        (
-            fill.trade_id, fill.client_id, fill.broker_order_id, fill.symbol, fill.side.value,
-            fill.quantity, fill.price, fill.product.value, fill.at_ns, day.isoformat(),
-        ),
-    )  # fmt: skip
-    return cursor.rowcount == 1
-
-
-def _append_event(db: sqlite3.Connection, event: OrderEvent) -> None:
-    db.execute(
-        "INSERT INTO order_events (client_id, symbol, side, quantity, status, broker_order_id, "
-        "filled_quantity, reason, at_ns) VALUES (?,?,?,?,?,?,?,?,?)",
-        (
-            event.client_id, event.symbol, event.side.value, event.quantity, event.status.value,
-            event.broker_order_id, event.filled_quantity, event.reason, event.at_ns,
-        ),
-    )  # fmt: skip
+            writes.current_day(db, day, since_ns)

@@ -15,6 +15,7 @@ from brokers.paper import PaperBroker
 from config.actors import POSITION_SYNC
 from core.clock import WallClock
 from journal import Journal
+from journal.writer import JournalWriter
 from messages import Fill, OrderIntent, Product, ReconcilePolicy, Side, Tick
 from metrics import Metrics
 from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
@@ -30,7 +31,7 @@ def start(journal_path: Path, venue: PaperBroker, day: datetime.date) -> Supervi
         factory=lambda link: PositionSync.start(
             link,
             broker=venue,
-            journal_path=str(journal_path),
+            journal=JournalWriter(journal_path),
             interval=0.1,
             policy=ReconcilePolicy.ADOPT,
             tolerance_bps=0.0,

@@ -10,6 +10,7 @@ from pathlib import Path
 from actors.order_router import OrderRouter
 from core.clock import VirtualClock
 from journal import Journal
+from journal.writer import JournalWriter
 from messages import ApprovedOrder, OrderEvent, OrderIntent, OrderStatus, Side
 from metrics import Metrics
 from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
@@ -52,7 +53,7 @@ def test_two_hundred_placements_respect_the_limits_and_exits_go_first(tmp_path: 
         factory=lambda link: OrderRouter.start(
             link,
             broker=broker,
-            journal_path=str(journal),
+            journal=JournalWriter(journal),
             hours=NSE,
             start_day=NSE.trading_day(clock.now_ns()),
             limits=[(10, 1.0), (400, 60.0), (5000, 86_400.0)],
@@ -120,7 +121,7 @@ def test_a_restart_mid_day_counts_the_orders_already_sent_toward_the_days_cap(tm
     spec = ChildSpec(
         name="OrderRouter",
         factory=lambda link: OrderRouter.start(
-            link, broker=broker, journal_path=str(journal_path), hours=NSE, start_day=day,
+            link, broker=broker, journal=JournalWriter(journal_path), hours=NSE, start_day=day,
             limits=[(10, 1.0), (5, 86_400.0)],
         ),
     )  # fmt: skip

@@ -20,6 +20,7 @@ from core.clock import VirtualClock, WallClock
 from core.market_hours import MarketHours
 from core.recovery import EXPIRED_REASON
 from journal import Journal
+from journal.writer import JournalWriter
 from messages import ApprovedOrder, OrderIntent, OrderStatus, OrderType, Side, Tick
 from metrics import Metrics
 from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
@@ -43,7 +44,7 @@ def start_router(
         factory=lambda link: OrderRouter.start(
             link,
             broker=venue,
-            journal_path=str(journal_path),
+            journal=JournalWriter(journal_path),
             hours=HOURS,
             start_day=day or HOURS.trading_day(clock.now_ns()),
             limits=[(100, 1.0)],

@@ -11,6 +11,7 @@ from actors.order_router import OrderRouter
 from brokers.base import BrokerOrder, BrokerTrade
 from core.clock import VirtualClock
 from journal import Journal
+from journal.writer import JournalWriter
 from messages import ApprovedOrder, OrderIntent, OrderStatus, OrderType, Product, Side
 from metrics import Metrics
 from supervisors import ChildSpec, SupervisionTree, SupervisorSpec
@@ -81,7 +82,7 @@ def test_a_fill_whose_update_was_lost_is_found_by_the_working_order_check(tmp_pa
         factory=lambda link: OrderRouter.start(
             link,
             broker=broker,
-            journal_path=str(journal_path),
+            journal=JournalWriter(journal_path),
             hours=NSE,
             start_day=NSE.trading_day(clock.now_ns()),
             limits=[(10, 1.0)],

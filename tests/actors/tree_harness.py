@@ -64,6 +64,7 @@ def running_daemon(state_dir: Path, **kw: object) -> Iterator[Daemon]:
         yield daemon
     finally:
         assert daemon.tree.stop(timeout=30)
+        daemon.journal.close()
 
 
 def metric(daemon: Daemon, name: str, **labels: str) -> float:

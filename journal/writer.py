@@ -1,0 +1,233 @@
+"""The daemon's one journal writer: a thread that owns the only connection that writes, and
+commits what every actor asks of it in groups.
+
+Why one writer: with a connection per actor, every write was its own ``BEGIN IMMEDIATE``, the
+actors queued for SQLite's single write lock (a fifth of all busy time at 3,000 symbols went to
+that contention and its back-off), and each pooled strategy held a connection of its own
+(~167 KB each: 1.5 GB at 9,000 symbols). Here every write is a request on one queue; the thread
+takes all that is waiting (up to ``max_batch``), runs each in a ``SAVEPOINT`` of one transaction
+(a write that fails is undone alone and fails alone), commits once, and only then answers.
+
+**What is durable when** (DESIGN rules 5-6): a write is durable once its group is committed
+(WAL with ``synchronous=NORMAL``: it survives the process dying — a crash, a kill -9 —; a power
+cut may lose the last groups, which the start-up lookups at the broker recover). Nothing is
+acted on before that:
+
+* ``run(op)`` blocks the caller until its group is committed and returns the op's result —
+  for the threaded actors whose next step must not happen before (the router does not call the
+  broker before the order is journaled NEW);
+* ``submit(op, then)`` returns at once; ``then(result)`` runs on the writer's thread *after*
+  the commit — for the pooled actors, which must not block a worker: what depends on the write
+  (sending the intent to RiskGate, telling others of a state change) is ``then``, so nobody
+  hears of anything the journal does not yet hold;
+* ``read(query)`` runs a query on the writer's connection and returns its result (a restore at
+  an actor's start, on any thread; no actor keeps a connection of its own).
+
+Requests are answered in the order they were made, so two writes of one actor, and what each
+``then`` sends, keep their order.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from journal.days import DEFAULT_TZ, day_of
+from journal.reader import JournalReader
+from journal.schema import BUSY_TIMEOUT_MS, connect
+from messages.orders import Fill
+
+_log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Op = Callable[[sqlite3.Connection], T]
+
+
+class JournalClosed(RuntimeError):
+    """The writer was closed (or its thread died): nothing more can be journaled. An actor that
+    meets this crashes, as it must: acting without the journal would break rule 6."""
+
+
+class _Request(Generic[T]):
+    __slots__ = ("done", "error", "op", "read", "result", "then")
+
+    def __init__(self, op: Op[T], then: Callable[[T], None] | None, read: bool) -> None:
+        self.op = op
+        self.then = then
+        self.read = read
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+_STOP: Any = object()
+
+
+class JournalWriter:
+    def __init__(self, path: str | Path, *, zone: str = DEFAULT_TZ, max_batch: int = 1_000) -> None:
+        self.path = Path(path)
+        self.zone = zone
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._closed = False
+        self._lock = threading.Lock()
+        self.groups = 0
+        """Transactions committed (a measure of how much grouping there was)."""
+        self.writes = 0
+        opened = threading.Event()
+        failure: list[BaseException] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(opened, failure), name="journal-writer", daemon=True
+        )
+        self._thread.start()
+        opened.wait()
+        if failure:
+            raise failure[0]
+
+    def fill_day(self, fill: Fill) -> Any:
+        """The trading day a fill belongs to: the local date of its execution."""
+        return day_of(fill.at_ns, self.zone)
+
+    # -- the three ways in ---------------------------------------------------------------------
+
+    def run(self, op: Op[T]) -> T:
+        """Write, and return once committed (see the module docstring)."""
+        return self._wait(self._put(op, None, read=False))
+
+    def submit(self, op: Op[T], then: Callable[[T], None] | None = None) -> None:
+        """Write without waiting; ``then(result)`` runs on the writer's thread after the
+        commit. A failed write is logged, and ``then`` does not run."""
+        self._put(op, then, read=False)
+
+    def read(self, query: Callable[[JournalReader], T]) -> T:
+        """Run a read on the writer's connection (it sees every committed write)."""
+        return self._wait(self._put(lambda db: query(JournalReader(db)), None, read=True))
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Finish what was asked, then stop. Idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join(timeout)
+
+    # -- the thread ----------------------------------------------------------------------------
+
+    def _put(self, op: Op[T], then: Callable[[T], None] | None, read: bool) -> _Request[T]:
+        request = _Request(op, then, read)
+        if threading.current_thread() is self._thread:
+            # Asked from a ``then`` (on this thread): waiting for the queue would wait forever.
+            self._execute([request])
+            return request
+        with self._lock:
+            if self._closed:
+                raise JournalClosed(f"the journal writer for {self.path} is closed")
+            self._queue.put(request)
+        return request
+
+    def _wait(self, request: _Request[T]) -> T:
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        return request.result  # type: ignore[no-any-return]
+
+    def _run(self, opened: threading.Event, failure: list[BaseException]) -> None:
+        try:
+            zone = self.zone
+            self._db = connect(str(self.path), day_of=lambda ns: day_of(ns, zone).isoformat())
+            # The only writer in the process: another connection holding the lock is a tool or
+            # a reader upgrading its schema check, briefly. Wait for it, as SQLite does.
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except BaseException as exc:
+            failure.append(exc)
+            opened.set()
+            return
+        opened.set()
+        try:
+            while True:
+                first = self._queue.get()
+                if first is _STOP:
+                    return
+                group = [first]
+                stop = False
+                while len(group) < self.max_batch:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is _STOP:
+                        stop = True
+                        break
+                    group.append(more)
+                self._execute(group)
+                if stop:
+                    return
+        except BaseException:  # the writer must never die quietly: refuse everything after
+            _log.exception("the journal writer failed: nothing more can be journaled")
+            with self._lock:
+                self._closed = True
+            raise
+        finally:
+            self._fail_pending()
+            self._db.close()
+
+    def _execute(self, group: list[_Request[Any]]) -> None:
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # still locked after the wait: these fail
+            _log.error("the journal is locked by another process: %d writes failed", len(group))
+            for request in group:
+                request.error = exc
+                request.done.set()
+            return
+        try:
+            for number, request in enumerate(group):
+                savepoint = f"w{number}"
+                db.execute(f"SAVEPOINT {savepoint}")
+                try:
+                    request.result = request.op(db)
+                except BaseException as exc:  # undone alone, failed alone
+                    db.execute(f"ROLLBACK TO {savepoint}")
+                    request.error = exc
+                    if not isinstance(exc, Exception):
+                        raise
+                db.execute(f"RELEASE {savepoint}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            for request in group:
+                if request.error is None:
+                    request.error = JournalClosed("the journal's transaction failed")
+                request.done.set()
+            raise
+        self.groups += 1
+        self.writes += sum(1 for r in group if not r.read)
+        for request in group:
+            request.done.set()
+            if request.error is not None:
+                if request.then is not None:
+                    _log.error("a journal write failed, not acted on: %s", request.error)
+                continue
+            if request.then is not None:
+                try:
+                    request.then(request.result)
+                except Exception:  # what follows a write must not stop the writer
+                    _log.exception("acting on a journal write failed")
+
+    def _fail_pending(self) -> None:
+        while True:
+            try:
+                request = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if request is not _STOP:
+                request.error = JournalClosed("the journal writer stopped")
+                request.done.set()

@@ -1,0 +1,190 @@
+"""The journal writer's contract: a write acknowledged as written (``run`` returned, or its
+``then`` ran) is committed — another connection sees it, and it survives a kill -9 of the
+process —, nothing is acted on before that, a failing write fails alone, and writes made at the
+same time share transactions (group commit)."""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from journal import writes
+from journal.writer import JournalClosed, JournalWriter
+from messages import Fill, Side
+
+REPO = Path(__file__).resolve().parents[2]
+AT = 1_795_977_000 * 1_000_000_000 + 10 * 3600 * 1_000_000_000  # 2026-11-30 10:00 IST
+DAY = datetime.date(2026, 11, 30)
+
+
+def fill(n: int) -> Fill:
+    return Fill(trade_id=f"T{n}", client_id="C", symbol="NSE:INFY", side=Side.BUY, quantity=1,
+                price=100, at_ns=AT)  # fmt: skip
+
+
+def committed(path: Path, trade_id: str) -> bool:
+    """Asked on a connection of its own: what another process would see."""
+    with sqlite3.connect(path) as db:
+        return (
+            db.execute("SELECT 1 FROM fills WHERE trade_id = ?", (trade_id,)).fetchone() is not None
+        )
+
+
+def test_run_returns_once_committed_and_then_runs_only_after_the_commit(tmp_path: Path):
+    path = tmp_path / "j.sqlite"
+    writer = JournalWriter(path)
+    try:
+        one = fill(1)
+        assert writer.run(lambda db: writes.fill(db, one, writer.fill_day(one))) is True
+        assert committed(path, "T1")
+        seen: list[tuple[str, bool]] = []
+        done = threading.Event()
+        for n in range(2, 50):
+            f = fill(n)
+
+            def then(inserted: bool, trade_id: str = f.trade_id) -> None:
+                seen.append((trade_id, inserted and committed(path, trade_id)))
+                if trade_id == "T49":
+                    done.set()
+
+            writer.submit(lambda db, f=f: writes.fill(db, f, writer.fill_day(f)), then=then)
+        assert done.wait(10)
+        assert seen == [(f"T{n}", True) for n in range(2, 50)]  # in order, each committed
+        again = fill(1)
+        assert writer.run(lambda db: writes.fill(db, again, writer.fill_day(again))) is False
+    finally:
+        writer.close()
+
+
+def test_a_failing_write_fails_alone_and_the_writer_goes_on(tmp_path: Path):
+    path = tmp_path / "j.sqlite"
+    writer = JournalWriter(path)
+    try:
+        gate = threading.Event()
+        writer.submit(lambda db: gate.wait(5))  # hold the thread so the next three group
+        results: dict[str, object] = {}
+        errors: list[BaseException] = []
+
+        def ask(name: str, op) -> None:
+            try:
+                results[name] = writer.run(op)
+            except BaseException as exc:
+                errors.append(exc)
+
+        def broken(db: sqlite3.Connection) -> None:
+            db.execute("INSERT INTO fills (trade_id) VALUES ('half a row')")  # NOT NULL fails
+
+        threads = [
+            threading.Thread(target=ask, args=("a", lambda db: writes.fill(db, fill(1), DAY))),
+            threading.Thread(target=ask, args=("bad", broken)),
+            threading.Thread(target=ask, args=("b", lambda db: writes.fill(db, fill(2), DAY))),
+        ]
+        for thread in threads:
+            thread.start()
+        gate.set()
+        for thread in threads:
+            thread.join(10)
+        assert results == {"a": True, "b": True}
+        assert len(errors) == 1 and isinstance(errors[0], sqlite3.IntegrityError)
+        assert committed(path, "T1") and committed(path, "T2")
+        assert writer.run(lambda db: writes.fill(db, fill(3), DAY)) is True
+    finally:
+        writer.close()
+
+
+def test_writes_made_at_the_same_time_share_transactions(tmp_path: Path):
+    writer = JournalWriter(tmp_path / "j.sqlite")
+    try:
+        gate = threading.Event()
+        writer.submit(lambda db: gate.wait(5))
+        threads = [
+            threading.Thread(
+                target=writer.run, args=(lambda db, n=n: writes.fill(db, fill(n), DAY),)
+            )
+            for n in range(100)
+        ]
+        for thread in threads:
+            thread.start()
+        groups_before = writer.groups
+        gate.set()
+        for thread in threads:
+            thread.join(10)
+        assert writer.writes >= 101
+        assert writer.groups - groups_before < 20  # 100 writes, a handful of commits
+    finally:
+        writer.close()
+
+
+def test_reads_see_every_committed_write_and_a_closed_writer_refuses(tmp_path: Path):
+    writer = JournalWriter(tmp_path / "j.sqlite")
+    writer.run(lambda db: writes.fill(db, fill(7), DAY))
+    assert [f.trade_id for f in writer.read(lambda j: j.fills())] == ["T7"]
+    writer.close()
+    with pytest.raises(JournalClosed):
+        writer.run(lambda db: writes.fill(db, fill(8), DAY))
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys, threading
+    sys.path.insert(0, {repo!r})
+    from journal import writes
+    from journal.writer import JournalWriter
+    from messages import Fill, Side
+    import datetime
+
+    writer = JournalWriter({path!r})
+    day = datetime.date(2026, 11, 30)
+
+    def ack(trade_id):
+        def then(inserted):
+            sys.stdout.write(f"ACK {{trade_id}}\\n")
+            sys.stdout.flush()
+        return then
+
+    def hammer(prefix):
+        for n in range(1_000_000):
+            f = Fill(trade_id=f"{{prefix}}{{n}}", client_id="C", symbol="NSE:INFY",
+                     side=Side.BUY, quantity=1, price=100, at_ns={at})
+            if n % 2:
+                writer.submit(lambda db, f=f: writes.fill(db, f, day), then=ack(f.trade_id))
+            else:
+                writer.run(lambda db, f=f: writes.fill(db, f, day))
+                ack(f.trade_id)(True)
+
+    for prefix in ("A", "B", "C"):
+        threading.Thread(target=hammer, args=(prefix,), daemon=True).start()
+    threading.Event().wait()
+    """
+)
+
+
+def test_an_acknowledged_write_survives_a_kill_9(tmp_path: Path):
+    path = tmp_path / "j.sqlite"
+    script = CHILD.format(repo=str(REPO), path=str(path), at=AT)
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    acked: list[str] = []
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:
+            acked.append(line.split()[1])
+            if len(acked) >= 3_000:
+                break
+        child.kill()  # SIGKILL: nothing of the child runs after this
+        child.wait(10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(10)
+    assert len(acked) >= 3_000
+    with sqlite3.connect(path) as db:
+        stored = {row[0] for row in db.execute("SELECT trade_id FROM fills")}
+    missing = [trade_id for trade_id in acked if trade_id not in stored]
+    assert missing == []  # every write acknowledged before the kill is there
