@@ -30,7 +30,8 @@ from core.rate_limit import Priority, PriorityRateLimiter
 from daemon.instruments import multipliers
 from daemon.market import Market
 from daemon.topology import _charge_rates, _paper_broker, _risk_book
-from journal import Journal
+from journal import writes
+from journal.writer import JournalWriter
 from messages import (
     Fill,
     Message,
@@ -58,8 +59,11 @@ class TradingLoop:
         self.intent_latency: list[float] = []
         self.day = market.hours.trading_day(market.day_start_ns)
         self.journal_path = state_dir / config.system.journal
-        self.journal = Journal.open(self.journal_path, clock, zone=str(market.hours.zone))
-        self.journal.set_current_day(self.day, clock.now_ns())
+        # The same writer the tree writes through (one thread, group commit), driven as the
+        # router drives it: each write waited on, so the work per order is the tree's.
+        self.journal = JournalWriter(self.journal_path, zone=str(market.hours.zone))
+        day, now = self.day, clock.now_ns()
+        self.journal.run(lambda db: writes.current_day(db, day, now))
         self.venue = _paper_broker(config, clock, market)
         self.updates: list[Message] = []
         self.venue.subscribe(broker_listener(self.updates.append))
@@ -136,7 +140,8 @@ class TradingLoop:
     # -- Strategy and RiskGate ---------------------------------------------------------------
 
     def _decide(self, trader: SymbolTrader, intent: OrderIntent, receive_ns: int) -> None:
-        self.journal.record_intent(intent, trader.next_seq - 1, self.day)
+        seq, day, now = trader.next_seq - 1, self.day, self.clock.now_ns()
+        self.journal.run(lambda db: writes.intent(db, intent, seq, day, now))
         if self.recording:
             self.intents += 1
             self.intent_latency.append(max(0.0, (self.clock.now_ns() - receive_ns) / 1e9))
@@ -163,7 +168,10 @@ class TradingLoop:
     # -- OrderRouter ---------------------------------------------------------------------------
 
     def _route(self, intent: OrderIntent, priority: Priority) -> None:
-        if intent.client_id in self.book or not self.journal.record_order(intent, self.day):
+        day, now = self.day, self.clock.now_ns()
+        if intent.client_id in self.book or not self.journal.run(
+            lambda db: writes.order(db, intent, day, now)
+        ):
             return
         self.book.add(intent, at_ns=self.clock.now_ns())
         self.queue.push(intent, priority)
@@ -195,7 +203,8 @@ class TradingLoop:
         if fill.product is not order.intent.product:
             fill = msgspec.structs.replace(fill, product=order.intent.product)
         self.recovery.trade_ids.add(fill.trade_id)
-        if not self.journal.record_fill(fill):
+        fill_day = self.journal.fill_day(fill)
+        if not self.journal.run(lambda db: writes.fill(db, fill, fill_day)):
             return
         with contextlib.suppress(OrderStateError):  # the router logs it; the fill still counts
             self.book.apply_fill(fill)
@@ -230,7 +239,8 @@ class TradingLoop:
 
     def _publish(self, client_id: str, *, sent: bool = False) -> None:
         event = self.book.to_event(client_id, self.clock.now_ns())
-        self.journal.record_order_event(event, sent=sent)
+        day = self.day
+        self.journal.run(lambda db: writes.order_event(db, event, sent=sent, day=day))
         if event.status.is_terminal:
             self.risk.on_order_done(client_id)
         self.traders[event.symbol].on_order_event(event)

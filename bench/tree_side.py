@@ -93,6 +93,7 @@ def run(row: Row) -> dict[str, Any]:
         lag.stop()
         after = _totals(metrics.registry)
         daemon.tree.stop(timeout=300)
+        daemon.journal.close()
         journal = journal_rows(str(daemon.journal_path))
     ticks = ticks1 - ticks0
     processed = ticks - (queued1 - queued0)
