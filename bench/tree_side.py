@@ -42,6 +42,7 @@ def run(row: Row) -> dict[str, Any]:
     from config import load_config_text
     from config.actors import PNL_TRACKER, RISK_GATE, strategy_actor_name
     from core.clock import WallClock
+    from daemon import gc_tuning
     from daemon.topology import build
     from messages import Mark, Marks, WarmUp
     from metrics import Metrics
@@ -61,6 +62,7 @@ def run(row: Row) -> dict[str, Any]:
         stamps = DueStamps(daemon.market.source, daemon.market.day_start_ns)
         sent = SentStamps(daemon.broker)  # the paper venue the router's MeteredBroker wraps
         daemon.tree.start(timeout=900)
+        gc_tuning.settle_after_start()  # as main.py run does
         start_s = time.perf_counter() - began
 
         session = daemon.market.day_start_ns

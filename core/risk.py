@@ -101,6 +101,12 @@ class RiskBook:
     approvals: deque[int] = field(default_factory=deque)
     market_ns: int = 0
     pnl: PnLUpdate | None = None
+    _held: dict[str, int] = field(default_factory=dict, repr=False)
+    """Each held symbol's |position| x mark x multiplier (paise): ``gross_exposure``'s parts."""
+    _held_total: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        self._revalue_all()
 
     # -- the checks ------------------------------------------------------------------------
 
@@ -239,12 +245,29 @@ class RiskBook:
     def gross_exposure(self) -> int:
         """Sum over symbols of |position| x last price x multiplier, plus what working orders
         that add exposure would add once filled (paise). A symbol with no mark yet is valued at
-        0: that only arises before the first batch of marks."""
-        held = sum(self._value(s, abs(q)) for s, q in self.positions.items())
+        0: that only arises before the first batch of marks.
+
+        The held part is a running total, kept as positions and marks change (one symbol's
+        work per fill or mark), so an intent costs O(working orders), not O(symbols): with
+        thousands of symbols a sum per intent was a measurable share of the order path."""
         coming = sum(
             self._value(w.symbol, w.remaining) for w in self.working.values() if not w.reduces
         )
-        return held + coming
+        return self._held_total + coming
+
+    def _revalue(self, symbol: str) -> None:
+        """Bring one symbol's part of the running held value up to date."""
+        value = self._value(symbol, abs(self.positions.get(symbol, 0)))
+        self._held_total += value - self._held.get(symbol, 0)
+        if value:
+            self._held[symbol] = value
+        else:
+            self._held.pop(symbol, None)
+
+    def _revalue_all(self) -> None:
+        self._held, self._held_total = {}, 0
+        for symbol in self.positions:
+            self._revalue(symbol)
 
     def _value(self, symbol: str, quantity: int) -> int:
         """``quantity`` at the symbol's mark, with its multiplier. A symbol no longer configured
@@ -266,6 +289,7 @@ class RiskBook:
         self.positions[fill.symbol] = self.positions.get(fill.symbol, 0) + fill.side.signed(
             fill.quantity
         )
+        self._revalue(fill.symbol)
         working = self.working.get(fill.client_id)
         if working is not None:
             working.remaining -= fill.quantity
@@ -281,6 +305,7 @@ class RiskBook:
         (the journal cannot know them yet)."""
         kept = {cid: self.working[cid] for cid in in_flight if cid in self.working}
         self.positions = dict(restored.positions)
+        self._revalue_all()
         self.trade_ids = set(restored.trade_ids)
         self.seen_ids = set(restored.seen_ids) | set(kept)
         self.working = kept
@@ -343,6 +368,10 @@ class RiskBook:
     def on_marks(self, marks: dict[str, int], market_ns: int) -> None:
         self.marks.update(marks)
         self.market_ns = max(self.market_ns, market_ns)
+        positions = self.positions
+        for symbol in marks:
+            if positions.get(symbol):
+                self._revalue(symbol)
 
     def on_pnl(self, update: PnLUpdate, at_ns: int) -> TradingStateChanged | None:
         """Record the day's PnL; a loss limit breached switches to HALTED (once)."""

@@ -39,7 +39,7 @@ from config import Config, ConfigError, load_config
 from config.environment import environment_problems
 from core.clock import WallClock
 from core.market_hours import MarketHours
-from daemon import instruments, logs
+from daemon import gc_tuning, instruments, logs
 from daemon.control import ControlServer
 from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
@@ -124,6 +124,7 @@ def run(config_path: str, duration: float | None) -> int:
 
     tree = daemon.tree
     tree.start()
+    gc_tuning.settle_after_start()  # the start-up state is never scanned again
     control = ControlServer(
         Path(config.system.state_dir) / SOCKET_NAME,
         tree,

@@ -7,6 +7,8 @@ import itertools
 import zoneinfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.market_hours import MarketHours
 from core.recovery import RiskRestore
@@ -392,3 +394,30 @@ def test_a_restore_keeps_orders_approved_but_not_yet_journaled():
     assert reason(b, in_flight) is None
     b.restore(_empty_day(), in_flight=frozenset({in_flight.client_id}))
     assert in_flight.client_id in b.working and in_flight.client_id in b.seen_ids
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("fill"), st.sampled_from(["A", "B", "C"]), st.integers(-50, 50)),
+            st.tuples(st.just("mark"), st.sampled_from(["A", "B", "C"]), st.integers(1, 10**6)),
+        ),
+        max_size=60,
+    )
+)
+def test_the_running_gross_exposure_is_the_sum_it_stands_for(steps):
+    symbols = {s: Instrument(tick_size=1, lot_size=1, multiplier=m) for s, m in
+               (("A", 1), ("B", 10), ("C", 1000))}  # fmt: skip
+    b = RiskBook(limits=LIMITS, instruments=symbols, hours=HOURS, state=TradingState.ACTIVE)
+    for n, (kind, symbol, number) in enumerate(steps):
+        if kind == "fill" and number:
+            side = Side.BUY if number > 0 else Side.SELL
+            b.on_fill(Fill(trade_id=f"X{n}", client_id="c", symbol=symbol, side=side,
+                           quantity=abs(number), price=1))  # fmt: skip
+        elif kind == "mark":
+            b.on_marks({symbol: number}, OPEN_NS)
+        expected = sum(
+            abs(q) * b.marks.get(s, 0) * symbols[s].multiplier for s, q in b.positions.items()
+        )
+        assert b.gross_exposure() == expected
