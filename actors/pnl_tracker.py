@@ -5,8 +5,10 @@ The logic is ``core.pnl.PnLLedger``; this shell feeds it fills (from the OrderRo
 (``core.recovery.restore_pnl``: positions carried in, valued from the day's reference price,
 then the day's fills), journals each carried position's reference price when it is chosen,
 publishes a ``PnLUpdate`` to RiskGate on every fill and every marks batch that moves net, and
-keeps the PnL and position gauges true. Money is valued with each symbol's contract
-multiplier (``multipliers``, from the config's ``[[symbols]] multiplier``): see ``core.pnl``.
+keeps the PnL and position gauges true. A thread of its own, like RiskGate's: the loss limits
+are judged from what it publishes, and must not wait behind the strategies' ticks. Money is
+valued with each symbol's contract multiplier (``multipliers``, from the config's
+``[[symbols]] multiplier``): see ``core.pnl``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from core.recovery import CARRIED_PRODUCTS, restore_pnl
 from journal import writes
 from journal.writer import JournalWriter
 from messages import DayStarted, Fill, Marks, PnLQuery, PnLUpdate
-from supervisors import PooledSupervisedActor
+from supervisors import SupervisedActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -33,7 +35,7 @@ _log = logging.getLogger(__name__)
 NAME = PNL_TRACKER
 
 
-class PnLTracker(PooledSupervisedActor):
+class PnLTracker(SupervisedActor):
     def __init__(
         self,
         link: Link,

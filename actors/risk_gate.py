@@ -7,6 +7,10 @@ router, marks from the feed, PnL from the tracker, the reconciliation verdict, t
 commands, the trading day), journals every state change *before* acting on it, sends approved
 orders on to the OrderRouter and rejections back to their strategy.
 
+It has a thread of its own, not a place on the strategies' worker pool: every order waits on it,
+and behind thousands of strategies' ticks in one run queue it was starved (issue 10). Its
+handlers never block (its journal writes are submitted, acted on after the commit).
+
 It starts in RECONCILING, whatever the journal says, and leaves it when PositionSync's first
 comparison with the broker allows it (``RiskBook.on_reconciliation``); then it enters the
 journaled state (a halt survives a restart; a daily limit's halt only on its own day) or ACTIVE.
@@ -45,7 +49,7 @@ from messages import (
     TradingState,
     TradingStateChanged,
 )
-from supervisors import PooledSupervisedActor
+from supervisors import SupervisedActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -54,7 +58,7 @@ NAME = RISK_GATE
 _TARGETS = {Halt: TradingState.HALTED, Reduce: TradingState.REDUCING, Resume: TradingState.ACTIVE}
 
 
-class RiskGate(PooledSupervisedActor):
+class RiskGate(SupervisedActor):
     def __init__(
         self,
         link: Link,
