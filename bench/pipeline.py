@@ -113,7 +113,7 @@ def run_tree(symbols: int, rate: float, seconds: float) -> dict[str, Any]:
     import logging
 
     from config import load_config_text
-    from core.clock import WallClock
+    from daemon.clock import WallClock
     from daemon.topology import build
     from metrics import Metrics
 

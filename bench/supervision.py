@@ -22,7 +22,7 @@ from typing import Any
 
 import pykka
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from messages.base import Message
 from metrics import Metrics
 from supervisors import (

@@ -37,9 +37,9 @@ from brokers.credentials import MissingCredential
 from brokers.errors import BrokerError
 from config import Config, ConfigError, load_config
 from config.environment import environment_problems
-from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon import instruments, logs
+from daemon.clock import WallClock
 from daemon.control import ControlServer
 from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
