@@ -1,11 +1,17 @@
-"""Heartbeat: pings every actor through its address and reports who answers.
+"""Heartbeat: watches every actor and reports whether each one's loop still turns.
 
-A hung actor cannot be killed in Python; what can be done is to notice. Every interval each
-actor gets a Ping (answered by its shell from inside its message loop, so a Pong proves the loop
-turns); an actor whose last Pong is older than the timeout is unhealthy. The feed is judged by
-its own FeedStatus: no tick for ``stale_after`` seconds while the market is open is stale.
-The verdict goes out as a HealthReport and to the metrics; the systemd watchdog (operations
-issue) is petted only while it is healthy.
+A hung actor cannot be killed in Python; what can be done is to notice, by runtime
+(``supervisors.liveness``). An actor with a thread of its own gets a Ping every interval,
+answered by its shell from inside its message loop, so a Pong proves the loop turns; one whose
+last Pong is older than the timeout is unhealthy. A pooled actor (a strategy per symbol) is not
+pinged: that was two messages per actor per beat, 18,000 a second at 9,000 symbols, more than
+the ticks. Instead each beat reads the pool once (``PoolWatch.running``: which actor each worker
+is in, and for how long) and an actor whose turn has run past the timeout is unhealthy: a cost
+that grows with the workers, not the symbols. An idle pooled actor is healthy (nothing waits on
+it). The feed is judged by its own FeedStatus: no tick for ``stale_after`` seconds while the
+market is open is stale. The verdict goes out as a HealthReport and to the metrics, and the
+service manager's watchdog (systemd, injected as a ``ServiceManager``) is petted only while
+every actor is healthy.
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ from typing import Any
 
 from config.actors import HEARTBEAT
 from core.market_hours import MarketHours
-from daemon.systemd import Notifier
 from messages import (
     FeedStatus,
     HealthReport,
@@ -24,7 +29,7 @@ from messages import (
     TradingState,
     TradingStateChanged,
 )
-from supervisors import SupervisedActor
+from supervisors import PoolWatch, ServiceManager, SupervisedActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -43,7 +48,8 @@ class Heartbeat(SupervisedActor):
         stale_after: float,
         hours: MarketHours,
         report_to: tuple[str, ...] = (),
-        notifier: Notifier | None = None,
+        notifier: ServiceManager | None = None,
+        pool: PoolWatch | None = None,
     ) -> None:
         super().__init__(link)
         self.actors = tuple(a for a in actors if a != self.name)
@@ -52,8 +58,13 @@ class Heartbeat(SupervisedActor):
         self.stale_after = stale_after
         self.hours = hours
         self.report_to = report_to
+        self.pool = pool
+        """Without one, every actor is pinged (correct, at two messages per actor per beat)."""
+        self.pinged: tuple[str, ...] = ()
         self.seq = 0
         self.last_pong: dict[str, float] = {}
+        self.stuck: frozenset[str] = frozenset()
+        self._turning: frozenset[str] = frozenset()  # pooled actors last seen on a worker
         self.feed: FeedStatus | None = None
         self.unhealthy: frozenset[str] = frozenset()
         self.metrics = link.metrics
@@ -64,14 +75,21 @@ class Heartbeat(SupervisedActor):
 
     def started(self) -> None:
         now = self.link.clock.monotonic()
-        # Every actor starts with a full timeout of credit: it has not been asked anything yet.
-        self.last_pong = dict.fromkeys(self.actors, now)
+        pool = self.pool
+        # Whichever actor the pool has not started is pinged: an actor is never left unwatched.
+        pooled = [a for a in self.actors if pool is not None and pool.runs(a)]
+        self.pinged = tuple(a for a in self.actors if pool is None or not pool.runs(a))
+        # Every pinged actor starts with a full timeout of credit: it has not been asked yet.
+        self.last_pong = dict.fromkeys(self.pinged, now)
+        for actor in pooled:  # once, at start: healthy until a worker is found stuck in it
+            self.metrics.heartbeat_age.labels(actor=actor).set(0)
+            self.metrics.actor_healthy.labels(actor=actor).set(1)
         self.wake_in(0, "beat")
 
     def wakeup(self, purpose: str) -> None:
         self.seq += 1
         now_ns = self.link.clock.now_ns()
-        for actor in self.actors:
+        for actor in self.pinged:
             self.address(actor).tell(Ping(seq=self.seq, reply_to=self.name, sent_ns=now_ns))
         self._judge()
         self.wake_in(self.interval, "beat")
@@ -94,27 +112,26 @@ class Heartbeat(SupervisedActor):
 
     def _judge(self) -> None:
         now = self.link.clock.monotonic()
-        unhealthy = []
-        for actor in self.actors:
+        silent = []
+        for actor in self.pinged:
             age = now - self.last_pong.get(actor, now)
             age_gauge, healthy_gauge = self._gauges(actor)
             age_gauge.set(age)
             healthy = age <= self.timeout
             healthy_gauge.set(1 if healthy else 0)
             if not healthy:
-                unhealthy.append(actor)
+                silent.append(actor)
+        stuck = self._watch_pool()
         stale = self._feed_stale()
-        current = frozenset(unhealthy)
+        current = frozenset(silent) | stuck
         if current != self.unhealthy:
             if current - self.unhealthy:
-                _log.error(
-                    "no pong within %.1fs from: %s", self.timeout, ", ".join(sorted(current))
-                )
+                self._log_unhealthy(frozenset(silent), stuck)
             if self.unhealthy - current:
                 _log.info("answering again: %s", ", ".join(sorted(self.unhealthy - current)))
             self.unhealthy = current
         report = HealthReport(
-            healthy=not unhealthy and not stale,
+            healthy=not current and not stale,
             unhealthy=tuple(sorted(current)),
             feed_stale=stale,
             at_ns=self.link.clock.now_ns(),
@@ -123,16 +140,48 @@ class Heartbeat(SupervisedActor):
             self.address(name).tell(report)
         wall = self.link.clock.now_ns() / 1e9
         self.metrics.heartbeat_round.set(wall)
-        if not unhealthy:
+        if not current:
             self.metrics.watchdog_pet.set(wall)
         if self.notifier is not None:
-            if not unhealthy:  # a hung actor stops the petting: systemd restarts the process
+            if not current:  # a hung actor stops the petting: systemd restarts the process
                 self.notifier.watchdog()
-            self.notifier.status(self._status(len(self.actors) - len(unhealthy), stale))
+            answering = max(0, len(self.actors) - len(current))
+            self.notifier.status(self._status(answering, stale))
+
+    def _watch_pool(self) -> frozenset[str]:
+        """One read of the pool: the pooled actors whose current turn has run past the
+        timeout. Gauges change only for the actors on a worker now or at the last beat, and for
+        those whose verdict changed: a handful per beat, however many symbols there are."""
+        if self.pool is None:
+            return frozenset()
+        m = self.metrics
+        stuck, turning = set(), set()
+        for turn in self.pool.running():
+            turning.add(turn.actor)
+            m.heartbeat_age.labels(actor=turn.actor).set(turn.seconds)
+            m.mailbox_depth.labels(actor=turn.actor).set(turn.mailbox_depth)
+            if turn.seconds > self.timeout:
+                stuck.add(turn.actor)
+        for actor in self._turning - turning:  # off its worker: no turn is running long
+            m.heartbeat_age.labels(actor=actor).set(0)
+        for actor in stuck - self.stuck:
+            m.actor_healthy.labels(actor=actor).set(0)
+        for actor in self.stuck - stuck:
+            m.actor_healthy.labels(actor=actor).set(1)
+        self._turning, self.stuck = frozenset(turning), frozenset(stuck)
+        return self.stuck
+
+    def _log_unhealthy(self, silent: frozenset[str], stuck: frozenset[str]) -> None:
+        if silent - self.unhealthy:
+            _log.error("no pong within %.1fs from: %s", self.timeout, ", ".join(sorted(silent)))
+        if stuck - self.unhealthy:
+            _log.error(
+                "stuck on a pool worker for over %.1fs: %s", self.timeout, ", ".join(sorted(stuck))
+            )
 
     def _gauges(self, actor: str) -> tuple[Any, Any]:
-        """The actor's two gauges, looked up once: a beat visits every actor (thousands of
-        strategies), and ``labels()`` is the slow part of a metric update."""
+        """A pinged actor's two gauges, looked up once: a beat visits every pinged actor, and
+        ``labels()`` is the slow part of a metric update."""
         gauges = self._actor_gauges.get(actor)
         if gauges is None:
             gauges = self._actor_gauges[actor] = (

@@ -48,7 +48,7 @@ MAX_POLL_WAIT_S = 0.05
 
 def run(row: Row) -> dict[str, Any]:
     from config import load_config_text
-    from core.clock import WallClock
+    from daemon.clock import WallClock
     from daemon.market import market_for
 
     paced.register()

@@ -1,7 +1,7 @@
 """Supervision benchmark: what addresses and restarts cost. Prints JSON.
 
 1. Tell throughput to a counting actor through an ``Address`` (name lookup, per-name lock,
-   delivery policy) against a raw pykka ``ActorRef``: the price of surviving restarts.
+   delivery policy) against a raw ``ActorRef``: the price of surviving restarts.
 2. Crash -> serving-again latency under a supervisor (zero backoff): from the moment a poison
    message is sent until the *new* instance has handled the next message sent to the name.
 
@@ -20,9 +20,7 @@ import threading
 import time
 from typing import Any
 
-import pykka
-
-from core.clock import WallClock
+from daemon.clock import WallClock
 from messages.base import Message
 from metrics import Metrics
 from supervisors import (
@@ -54,6 +52,7 @@ class Counter(SupervisedActor):
         super().__init__(link)
         self.state = state
         self.seen = 0
+        state["ref"] = self.actor_ref  # the raw ref, to compare an Address with
 
     def handle(self, message: Any) -> None:
         if type(message) is Count:
@@ -102,7 +101,7 @@ def bench_throughput(messages: int, rounds: int) -> dict[str, Any]:
     state: dict[str, Any] = {"latencies": [], "marker": threading.Event(), "target": 0}
     tree = _tree(state)
     try:
-        ref = pykka.ActorRegistry.get_by_class(Counter)[0]
+        ref = state["ref"]
         senders = {"raw": ref.tell, "address": tree.address("counter").tell}
         results: dict[str, list[tuple[float, float]]] = {"raw": [], "address": []}
         _deliver(ref.tell, state, messages)  # warm-up, not counted

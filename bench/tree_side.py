@@ -41,8 +41,8 @@ from bench.probes import (
 def run(row: Row) -> dict[str, Any]:
     from config import load_config_text
     from config.actors import PNL_TRACKER, RISK_GATE, strategy_actor_name
-    from core.clock import WallClock
     from daemon import gc_tuning
+    from daemon.clock import WallClock
     from daemon.topology import build
     from messages import Mark, Marks, WarmUp
     from metrics import Metrics

@@ -1,23 +1,22 @@
 """Time, injected. Nothing in shikra reads the time or schedules work any other way.
 
-Production uses ``WallClock``; replays and tests use ``VirtualClock``, whose time moves only when
-told to, so a test of a backoff or an interval is exact and instant instead of slept through.
-Two readings are offered because they answer different questions: ``now_ns`` is *when* (wall
-time, UTC nanoseconds, comparable with exchange timestamps), ``monotonic`` is *how long* (never
-jumps when NTP steps the wall clock, so it measures intervals, timeouts and restart windows).
+This module is the interface and the pure part: ``Clock``, and ``VirtualClock`` (no thread:
+its timers fire inside ``advance``). Production uses ``daemon.clock.WallClock``, whose timers
+need a thread of their own, so it lives with the process, not in ``core/``. Replays and tests
+use ``VirtualClock``, whose time moves only when told to, so a test of a backoff or an interval
+is exact and instant instead of slept through. Two readings are offered because they answer
+different questions: ``now_ns`` is *when* (wall time, UTC nanoseconds, comparable with exchange
+timestamps), ``monotonic`` is *how long* (never jumps when NTP steps the wall clock, so it
+measures intervals, timeouts and restart windows).
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
-import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Protocol
-
-_log = logging.getLogger(__name__)
 
 
 class Cancellable(Protocol):
@@ -41,7 +40,10 @@ class Clock(Protocol):
         ...
 
 
-class _Timer:
+class Timer:
+    """A callback due at a time on some clock's monotonic scale; ordered by due time, then by
+    when it was set (so timers due together fire in the order they were set)."""
+
     __slots__ = ("callback", "cancelled", "due", "seq")
 
     def __init__(self, due: float, seq: int, callback: Callable[[], None]) -> None:
@@ -53,53 +55,8 @@ class _Timer:
     def cancel(self) -> None:
         self.cancelled = True
 
-    def __lt__(self, other: _Timer) -> bool:
+    def __lt__(self, other: Timer) -> bool:
         return (self.due, self.seq) < (other.due, other.seq)
-
-
-class WallClock:
-    """Real time, with one scheduler thread for every ``call_later`` in the process (a thread
-    per timer would mean thousands of threads for thousands of strategies)."""
-
-    def __init__(self) -> None:
-        self._timers: list[_Timer] = []
-        self._seq = itertools.count()
-        self._wake = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def now_ns(self) -> int:
-        return time.time_ns()
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable:
-        timer = _Timer(time.monotonic() + max(0.0, delay), next(self._seq), callback)
-        with self._wake:
-            heapq.heappush(self._timers, timer)
-            if self._thread is None:
-                # A daemon thread: timers only ever send messages, and a pending timer must
-                # not keep a process alive that has otherwise shut down.
-                self._thread = threading.Thread(target=self._run, name="clock", daemon=True)
-                self._thread.start()
-            self._wake.notify()
-        return timer
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while not self._timers or self._timers[0].due > time.monotonic():
-                    timeout = self._timers[0].due - time.monotonic() if self._timers else None
-                    self._wake.wait(timeout)
-                timer = heapq.heappop(self._timers)
-            if not timer.cancelled:
-                try:
-                    timer.callback()
-                except Exception:  # a broken callback must not stop every other timer
-                    _log.exception("timer callback failed")
 
 
 class VirtualClock:
@@ -110,7 +67,7 @@ class VirtualClock:
         self._lock = threading.RLock()
         self._start_ns = start_ns
         self._elapsed = 0.0
-        self._timers: list[_Timer] = []
+        self._timers: list[Timer] = []
         self._seq = itertools.count()
 
     def now_ns(self) -> int:
@@ -125,7 +82,7 @@ class VirtualClock:
         self.advance(seconds)
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Cancellable:
-        timer = _Timer(self.monotonic() + max(0.0, delay), next(self._seq), callback)
+        timer = Timer(self.monotonic() + max(0.0, delay), next(self._seq), callback)
         with self._lock:
             heapq.heappush(self._timers, timer)
         return timer

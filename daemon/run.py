@@ -37,9 +37,9 @@ from brokers.credentials import MissingCredential
 from brokers.errors import BrokerError
 from config import Config, ConfigError, load_config
 from config.environment import environment_problems
-from core.clock import WallClock
 from core.market_hours import MarketHours
 from daemon import gc_tuning, instruments, logs
+from daemon.clock import WallClock
 from daemon.control import ControlServer
 from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
@@ -123,8 +123,8 @@ def run(config_path: str, duration: float | None) -> int:
     signal.signal(signal.SIGINT, on_signal)
 
     tree = daemon.tree
-    tree.start()
-    gc_tuning.settle_after_start()  # the start-up state is never scanned again
+    # The operator's socket before the first actor: a halt must be possible from the first
+    # order on (one sent while RiskGate starts is held for it, like any control message).
     control = ControlServer(
         Path(config.system.state_dir) / SOCKET_NAME,
         tree,
@@ -136,9 +136,11 @@ def run(config_path: str, duration: float | None) -> int:
         control.start()
     except OSError as exc:
         _cannot_start(f"system.state_dir: cannot open the control socket: {_reason(exc)}")
-        tree.stop(timeout=60.0)
+        daemon.journal.close()
         _stop_server(server)
         return EXIT_CONFIG
+    tree.start()
+    gc_tuning.settle_after_start()  # the start-up state is never scanned again
     _log.info("shikra running in %s mode: %d actors", config.system.mode, len(config.actor_names()))
     deadline = None if duration is None else time.monotonic() + duration
     while not stop.wait(0.1):

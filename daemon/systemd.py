@@ -8,6 +8,8 @@ must not die because systemd went away, but nobody should wonder why it was neve
 
 ``WATCHDOG=1`` must come more often than every ``WATCHDOG_USEC``; we pet at a third of it, and
 only from Heartbeat while every actor answers, so a hung actor makes systemd restart us.
+``Notifier`` is the ``supervisors.liveness.ServiceManager`` Heartbeat is given: the actor
+knows the interface, never this module.
 """
 
 from __future__ import annotations

@@ -42,7 +42,6 @@ from core.clock import Clock
 from core.risk import RiskBook, RiskLimits
 from daemon.instruments import live_specs, multipliers, refresher
 from daemon.market import Market, hours_for, market_for
-from daemon.systemd import Notifier
 from journal import writes
 from journal.writer import JournalWriter
 from messages import Product, ReconcilePolicy
@@ -54,6 +53,7 @@ from supervisors import (
     ChildSpec,
     FaultInjector,
     Restart,
+    ServiceManager,
     SupervisionTree,
     SupervisorSpec,
 )
@@ -88,7 +88,7 @@ class Daemon:
 
 
 def build(
-    config: Config, *, clock: Clock, metrics: Metrics, notifier: Notifier | None = None
+    config: Config, *, clock: Clock, metrics: Metrics, notifier: ServiceManager | None = None
 ) -> Daemon:
     state_dir = Path(config.system.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -215,7 +215,7 @@ def _factory(
     broker: MeteredBroker,
     venue: PaperBroker | None,
     journal: JournalWriter,
-    notifier: Notifier | None = None,
+    notifier: ServiceManager | None = None,
 ) -> Any:
     hours, day = market.hours, market.hours.trading_day(market.day_start_ns)
     if is_strategy(name):
@@ -316,6 +316,8 @@ def _factory(
             stale_after=config.feed.stale_after_seconds,
             hours=market.hours,
             notifier=notifier,
+            # Pooled actors are watched through their workers, not pinged one by one.
+            pool=link.dispatcher,
         )
     raise ValueError(f"no actor named {name!r}")
 

@@ -306,13 +306,15 @@ class Metrics:
         # -- health ---------------------------------------------------------------------------
         self.heartbeat_rtt = Histogram(
             "shikra_heartbeat_round_trip_seconds",
-            "Ping to Pong round trip, over all actors.",
+            "Ping to Pong round trip, over the actors with a thread of their own (pooled actors "
+            "are watched through their workers, not pinged).",
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
         self.heartbeat_age = Gauge(
             "shikra_heartbeat_last_pong_age_seconds",
-            "Seconds since the actor last answered a ping.",
+            "Seconds since the actor last answered a ping; for a pooled actor, how long its "
+            "current turn on a pool worker has run (0 when it is not on one).",
             ["actor"],
             registry=r,
         )
@@ -341,13 +343,15 @@ class Metrics:
         )
         self.actor_healthy = Gauge(
             "shikra_actor_healthy",
-            "1 while the actor answers pings within the timeout.",
+            "1 while the actor answers pings within the timeout; for a pooled actor, while no "
+            "turn of it on a pool worker has run past the timeout.",
             ["actor"],
             registry=r,
         )
         self.mailbox_depth = Gauge(
             "shikra_actor_mailbox_depth",
-            "Messages waiting in the actor's mailbox at its last Pong.",
+            "Messages waiting in the actor's mailbox at its last Pong; for a pooled actor, when "
+            "Heartbeat last found it on a pool worker.",
             ["actor"],
             registry=r,
         )

@@ -1,16 +1,20 @@
-"""Supervision, Erlang/OTP style, on pykka: child specs, restart strategies and intensity,
-backoff, and a directory of names so that a restarted actor keeps receiving."""
+"""Supervision, Erlang/OTP style, on shikra's own actor runtime: child specs, restart
+strategies and intensity, backoff, a directory of names so that a restarted actor keeps
+receiving, pooled actors, and what liveness is watched through."""
 
 from supervisors.actor import PooledSupervisedActor, SupervisedActor
 from supervisors.directory import ActorUnavailable, Address, Directory
 from supervisors.faults import FaultInjector, InjectedFault
+from supervisors.liveness import PoolWatch, RunningSlice, ServiceManager
 from supervisors.policy import Backoff, Restart, RestartIntensity, Strategy, children_to_restart
 from supervisors.pool import Dispatcher, PooledActor
+from supervisors.runtime import ActorRef
 from supervisors.spec import ChildSpec, Link, SupervisorSpec, supervisor_child
 from supervisors.supervisor import Escalation, Supervisor
 from supervisors.tree import SupervisionTree
 
 __all__ = [
+    "ActorRef",
     "ActorUnavailable",
     "Address",
     "Backoff",
@@ -21,10 +25,13 @@ __all__ = [
     "FaultInjector",
     "InjectedFault",
     "Link",
+    "PoolWatch",
     "PooledActor",
     "PooledSupervisedActor",
     "Restart",
     "RestartIntensity",
+    "RunningSlice",
+    "ServiceManager",
     "Strategy",
     "SupervisedActor",
     "SupervisionTree",

@@ -1,15 +1,15 @@
-"""The shell every shikra actor lives in: a pykka actor that reports to its supervisor.
+"""The shell every shikra actor lives in: an actor (``supervisors.runtime``) that reports to its
+supervisor.
 
-pykka's own failure handling does not fit supervision, so this shell takes it over:
+An actor runtime's own failure handling does not fit supervision (pykka's, which shikra began
+on, called ``on_failure`` only after unregistering the actor, skipped it when ``on_start``
+raised, silently dropped every tell queued behind the crash, and stopped *every* actor in the
+process on a ``BaseException``). So this shell takes it over:
 
-* pykka calls ``on_failure`` only after the actor is unregistered, skips it when ``on_start``
-  raises, and silently drops every tell queued behind the crash. Here an exception in start-up
-  or in a handler is caught, the name is unbound in the same step as the dead instance's inbox is
-  drained (held messages go back to the front of the name's queue for the next instance; nothing
-  is lost), the supervisor is told, and the instance stops.
-* a ``BaseException`` escaping a pykka handler stops *every* actor in the process. The shell
-  catches those too and treats them as this actor's crash, so one bad handler cannot take down
-  the tree.
+* an exception in start-up or in a handler, ``BaseException`` included, is caught; the name is
+  unbound in the same step as the dead instance's inbox is drained (held messages go back to the
+  front of the name's queue for the next instance; nothing is lost), the supervisor is told, and
+  the instance stops. One bad handler cannot take down the tree.
 
 Subclasses implement ``started`` (rebuild state; may raise), ``handle`` (one message) and
 ``stopping`` (release resources), and send only through ``address(name).tell(...)``.
@@ -22,8 +22,6 @@ import queue
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import pykka
-
 from messages.base import Message
 from messages.health import Ping, Pong
 from messages.lifecycle import ChildDown, Wakeup
@@ -31,6 +29,7 @@ from metrics.catalogue import role_of
 from supervisors.directory import Address
 from supervisors.faults import InjectedFault
 from supervisors.pool import PooledActor
+from supervisors.runtime import ThreadingActor
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ _log = logging.getLogger(__name__)
 
 class _Shell:
     """The supervision shell, whichever runtime carries the actor (see the module docstring).
-    Mixed into a pykka actor class: ``SupervisedActor`` (own thread) or
+    Mixed into an actor class: ``SupervisedActor`` (own thread) or
     ``PooledSupervisedActor`` (a dispatcher's workers)."""
 
     actor_inbox: Any
@@ -96,7 +95,7 @@ class _Shell:
         """Stop by choice: a normal exit, which a TRANSIENT child is not restarted after."""
         self._go_down(crashed=False, reason=reason)
 
-    # -- pykka hooks -------------------------------------------------------------------------
+    # -- runtime hooks -----------------------------------------------------------------------
 
     def on_start(self) -> None:
         try:
@@ -185,8 +184,8 @@ class _Shell:
         self.stop()
 
     def _drain_inbox(self) -> Iterator[Message]:
-        """Take every message still queued for this instance. pykka's own envelopes (a stop
-        request, a proxy call) are put back for pykka to answer as it shuts the actor down."""
+        """Take every message still queued for this instance. The runtime's own envelopes (a
+        stop request, an ask) are put back for it to answer as it shuts the actor down."""
         internal = []
         while True:
             try:
@@ -201,16 +200,9 @@ class _Shell:
             self.actor_inbox.put(envelope)
 
 
-class SupervisedActor(_Shell, pykka.ThreadingActor):
+class SupervisedActor(_Shell, ThreadingActor):
     """An actor in the tree with a thread of its own: for actors that block (broker calls,
     the journal on the order path) or must answer even when others are busy (Heartbeat)."""
-
-    @staticmethod
-    def _create_actor_inbox() -> Any:
-        # ``SimpleQueue`` is pykka's ``Queue`` without the Python-level condition variables:
-        # a put and a get are C calls, which halves the cost of a tell when the sender and
-        # the actor contend (measured). It has every method pykka and this shell use.
-        return queue.SimpleQueue()
 
 
 class PooledSupervisedActor(_Shell, PooledActor):

@@ -1,6 +1,6 @@
 """Addresses that outlive actors.
 
-A pykka ``ActorRef`` points at one instance forever; after a restart it points at a corpse. So no
+An ``ActorRef`` points at one instance forever; after a restart it points at a corpse. So no
 actor ever holds another's ref: it holds an ``Address`` (a name) and the ``Directory``, owned by
 the supervision tree, maps each name to whichever instance currently serves it.
 
@@ -10,7 +10,7 @@ dropped and counted; ``HOLD`` messages (orders, fills, control) are queued, boun
 and delivered in order to the next instance before anything sent after it came up.
 
 One lock per name makes "is it up?" and "put it in the inbox" a single step, so no message can
-slip into the inbox of an instance that has just died (pykka drops those silently).
+slip into the inbox of an instance that has just died (it would never handle it).
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pykka
 from pykka import ActorDeadError
-from pykka._envelope import Envelope
 
 from messages.base import Delivery, Message
 from metrics import Metrics
+from supervisors.runtime import ActorRef, Envelope
 
 _log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ class _Entry:
     def __init__(self, name: str, held_max: int) -> None:
         self.name = name
         self.lock = threading.Lock()
-        self.ref: pykka.ActorRef[Any] | None = None
+        self.ref: ActorRef[Any] | None = None
         # The serving instance's inbox ``put`` and "stopped" flag, kept apart from the ref so
         # that a tell is one lock, one flag test and one put (the tick path's cost).
         self.put: Callable[[Any], None] | None = None
@@ -107,7 +106,7 @@ class Directory:
         next one. A replay at full speed paces itself by it (flow control, not state)."""
         entry = self._entry(name)
         ref = entry.ref
-        queued = ref.actor_inbox.qsize() if ref is not None else 0  # type: ignore[attr-defined]
+        queued = ref.actor_inbox.qsize() if ref is not None else 0
         return queued + len(entry.held)
 
     def held_count(self, name: str) -> int:
@@ -131,7 +130,7 @@ class Directory:
 
     # -- the supervision side ----------------------------------------------------------------
 
-    def bind(self, name: str, ref: pykka.ActorRef[Any], incarnation: int) -> None:
+    def bind(self, name: str, ref: ActorRef[Any], incarnation: int) -> None:
         """Make ``ref`` serve ``name``: first every held message, in order, then live traffic."""
         entry = self._entry(name)
         with entry.lock:

@@ -1,7 +1,7 @@
-"""Pooled actors: many pykka actors run by a few worker threads.
+"""Pooled actors: many actors run by a few worker threads.
 
-A pykka ``ThreadingActor`` owns a thread. For a handful of actors that is ideal; for a strategy
-per symbol it is not: 3,000 symbols would be 3,000 threads, and every tick would cost a thread
+A ``ThreadingActor`` owns a thread. For a handful of actors that is ideal; for a strategy per
+symbol it is not: 3,000 symbols would be 3,000 threads, and every tick would cost a thread
 wake-up and a hand-over of the GIL (measured: ~75 µs of CPU per tick, 15x the strategy's own
 work). A ``PooledActor`` has no thread of its own. When a message arrives for an idle actor the
 actor is queued on its ``Dispatcher``; a worker takes it, handles up to ``throughput`` messages
@@ -10,8 +10,18 @@ schedulers. An actor is in the line at most once, so it never runs on two worker
 its messages are handled one at a time, in order: actor semantics are unchanged, and so is the
 API (``ActorRef``, ``tell``, ``ask``, ``stop``, ``on_start``/``on_receive``/``on_stop``).
 
-The price: a handler that blocks holds a worker. Blocking work (broker calls) belongs on
-threaded actors; with the GIL, a couple of workers is all the parallelism Python has anyway.
+Why the loop is shikra's own (``supervisors.runtime``) rather than pykka's: a pooled actor runs
+pykka's loop in pieces, one turn at a time, and pykka exposes no such thing; this file used to
+copy the private steps of pykka's loop (``_actor_loop_setup``, ``_handle_receive``, its envelope
+and future types), which held only as long as the exact pin did and would have broken silently
+on an upgrade. Owning the loop cost less code than the copy plus a test pinning every private
+name, and both runtimes now share one contract (``runtime``'s docstring), tested under both.
+
+The price of pooling: a handler that blocks holds a worker. Blocking work (broker calls) belongs
+on threaded actors; with the GIL, a couple of workers is all the parallelism Python has anyway.
+So that a stuck handler is still noticed, each worker records which actor it is running and
+since when (two list writes per turn); ``running`` reads that for Heartbeat
+(``supervisors.liveness``).
 """
 
 from __future__ import annotations
@@ -19,35 +29,70 @@ from __future__ import annotations
 import collections
 import logging
 import queue
-import sys
 import threading
-from typing import Any
+import time
+from collections.abc import Callable
 
-import pykka
-from pykka import ActorRegistry
-from pykka._envelope import Envelope
-from pykka._threading import ThreadingFuture
+from supervisors.liveness import RunningSlice
+from supervisors.runtime import Actor, Envelope
 
 _log = logging.getLogger(__name__)
 
 
 class Dispatcher:
-    """A run queue of actors with messages, and the worker threads that drain it."""
+    """A run queue of actors with messages, and the worker threads that drain it.
 
-    def __init__(self, workers: int = 2, throughput: int = 64, name: str = "pool") -> None:
+    ``monotonic`` is the clock a turn's age is measured on (the tree's clock: virtual in a test,
+    so a hang can be aged without waiting for it)."""
+
+    def __init__(
+        self,
+        workers: int = 2,
+        throughput: int = 64,
+        name: str = "pool",
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         if workers < 1 or throughput < 1:
             raise ValueError("need at least one worker and a throughput of at least 1")
         self.workers = workers
         self.throughput = throughput
         self.name = name
+        self._monotonic = monotonic
         self._run_queue: queue.SimpleQueue[PooledActor | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        # Per worker, the turn it is in: (actor, began) or None. One reference written per
+        # change, so a reader on another thread never sees an actor paired with another's time.
+        self._turns: list[tuple[PooledActor, float] | None] = [None] * workers
+        self._members: set[str] = set()
 
     def schedule(self, actor: PooledActor) -> None:
         if not self._threads:
             self._start()
         self._run_queue.put(actor)
+
+    def enrol(self, name: str) -> None:
+        """Note that the actor ``name`` runs here (its later incarnations do too)."""
+        self._members.add(name)
+
+    def runs(self, name: str) -> bool:
+        return name in self._members
+
+    def running(self) -> list[RunningSlice]:
+        now = self._monotonic()
+        slices = []
+        for worker, turn in enumerate(list(self._turns)):
+            if turn is not None:
+                actor, began = turn
+                slices.append(
+                    RunningSlice(
+                        worker=worker,
+                        actor=actor.name,
+                        seconds=max(0.0, now - began),
+                        mailbox_depth=actor.actor_inbox.qsize(),
+                    )
+                )
+        return slices
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stop the workers once the actors are stopped."""
@@ -64,50 +109,48 @@ class Dispatcher:
                 return
             for number in range(self.workers):
                 thread = threading.Thread(
-                    target=self._work, name=f"{self.name}-{number}", daemon=True
+                    target=self._work, args=(number,), name=f"{self.name}-{number}", daemon=True
                 )
                 thread.start()
                 self._threads.append(thread)
 
-    def _work(self) -> None:
+    def _work(self, number: int) -> None:
+        turns, clock, throughput = self._turns, self._monotonic, self.throughput
         while True:
             actor = self._run_queue.get()
             if actor is None:
                 return
+            turns[number] = (actor, clock())
             try:
-                actor._run_slice(self.throughput)
+                actor._runtime_turn(throughput)
             except BaseException:  # the actor's own loop catches; this is a last resort
                 _log.exception("dispatcher %s: actor %s failed outside its loop", self.name, actor)
+            turns[number] = None
 
 
 class PooledInbox:
     """The mailbox of a pooled actor: a deque, plus "is this actor in the run queue"."""
 
-    def __init__(self) -> None:
-        self._items: collections.deque[Envelope[Any]] = collections.deque()
+    def __init__(self, owner: PooledActor) -> None:
+        self._items: collections.deque[Envelope] = collections.deque()
         self._lock = threading.Lock()
-        self.owner: PooledActor | None = None
+        self.owner = owner
         self.scheduled = False
+        self.running = False
 
-    def put(
-        self, envelope: Envelope[Any], block: bool = True, timeout: float | None = None
-    ) -> None:
+    def put(self, envelope: Envelope, /) -> None:
         with self._lock:
             self._items.append(envelope)
-            owner = self.owner
-            if self.scheduled or owner is None or not owner._running:
+            if self.scheduled or not self.running:
                 return
             self.scheduled = True
-        owner.dispatcher.schedule(owner)
+        self.owner.dispatcher.schedule(self.owner)
 
-    def get_nowait(self) -> Envelope[Any]:
+    def get_nowait(self) -> Envelope:
         with self._lock:
             if not self._items:
                 raise queue.Empty
             return self._items.popleft()
-
-    def get(self, block: bool = True, timeout: float | None = None) -> Envelope[Any]:
-        return self.get_nowait()
 
     def empty(self) -> bool:
         return not self._items
@@ -115,12 +158,19 @@ class PooledInbox:
     def qsize(self) -> int:
         return len(self._items)
 
-    def take(self) -> Envelope[Any] | None:
+    def take(self) -> Envelope | None:
         with self._lock:
             return self._items.popleft() if self._items else None
 
+    def open(self) -> None:
+        """The actor is launched: it goes in line now (its start-up is its first turn), and
+        from now on a ``put`` puts it back in line whenever it left it."""
+        with self._lock:
+            self.running = True
+            self.scheduled = True
+
     def keep_scheduled(self) -> bool:
-        """After a slice: True if messages remain (the actor goes back in line), else the actor
+        """After a turn: True if messages remain (the actor goes back in line), else the actor
         leaves the run queue and the next ``put`` schedules it again."""
         with self._lock:
             if self._items:
@@ -129,69 +179,40 @@ class PooledInbox:
             return False
 
 
-class PooledActor(pykka.Actor):
-    """A pykka actor run by a ``Dispatcher``. Set ``dispatcher`` before ``start`` (subclasses
+class PooledActor(Actor):
+    """An actor run by a ``Dispatcher``. Set ``dispatcher`` before ``start`` (subclasses
     usually take it in their constructor)."""
 
     dispatcher: Dispatcher
+    actor_inbox: PooledInbox
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self._running = False
-        self._set_up = False
-        assert isinstance(self.actor_inbox, PooledInbox)
-        self.actor_inbox.owner = self
+        self._runtime_begun = False
 
-    def _create_actor_inbox(self) -> PooledInbox:  # type: ignore[override]
-        return PooledInbox()
+    def _runtime_inbox(self) -> PooledInbox:
+        return PooledInbox(self)
 
-    @staticmethod
-    def _create_future() -> ThreadingFuture[Any]:
-        return ThreadingFuture()
-
-    def _start_actor_loop(self) -> None:
-        inbox = self.actor_inbox
-        assert isinstance(inbox, PooledInbox)
-        with inbox._lock:
-            self._running = True
-            inbox.scheduled = True
+    def _runtime_launch(self) -> None:
+        self.dispatcher.enrol(self.name)
+        self.actor_inbox.open()
         self.dispatcher.schedule(self)
 
-    def _run_slice(self, throughput: int) -> None:
+    def _runtime_turn(self, throughput: int) -> None:
         """One turn on a worker: start-up the first time, then up to ``throughput`` messages."""
+        if not self._runtime_begun:
+            self._runtime_begun = True
+            self._runtime_begin()
         inbox = self.actor_inbox
-        assert isinstance(inbox, PooledInbox)
-        if not self._set_up:
-            self._set_up = True
-            self._actor_loop_setup()
         handled = 0
-        while handled < throughput and not self.actor_stopped.is_set():
+        while handled < throughput and not self._runtime_halted:
             envelope = inbox.take()
             if envelope is None:
                 break
             handled += 1
-            self._handle_envelope(envelope)
-        if self.actor_stopped.is_set():
-            self._actor_loop_teardown()
+            self._runtime_deliver(envelope)
+        if self._runtime_halted:
+            self._runtime_leftovers()
             return
         if inbox.keep_scheduled():
             self.dispatcher.schedule(self)
-
-    def _handle_envelope(self, envelope: Envelope[Any]) -> None:
-        """pykka's ``_actor_loop_running`` body, for one message."""
-        try:
-            response = self._handle_receive(envelope.message)
-            if envelope.reply_to is not None:
-                envelope.reply_to.set(response)
-        except Exception:
-            if envelope.reply_to is not None:
-                envelope.reply_to.set_exception()
-            else:
-                self._handle_failure(*sys.exc_info())
-                try:
-                    self.on_failure(*sys.exc_info())
-                except Exception:
-                    self._handle_failure(*sys.exc_info())
-        except BaseException:
-            self._stop()
-            ActorRegistry.stop_all()

@@ -13,13 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pykka
-
 from core.clock import Clock
 from metrics import Metrics
 from supervisors.faults import FaultInjector
 from supervisors.policy import Backoff, Restart, Strategy
 from supervisors.pool import Dispatcher
+from supervisors.runtime import ActorRef
 
 if TYPE_CHECKING:
     from messages.lifecycle import ChildDown
@@ -58,7 +57,7 @@ class Link:
             self.faults.at(self.name, point)
 
 
-Factory = Callable[[Link], pykka.ActorRef[Any]]
+Factory = Callable[[Link], ActorRef[Any]]
 """Starts one instance: ``lambda link: RiskGate.start(link, settings)``."""
 
 

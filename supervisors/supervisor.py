@@ -12,12 +12,11 @@ import random
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import pykka
-
 from messages.base import Message
 from messages.lifecycle import ChildDown, ChildRestarted
 from supervisors.actor import SupervisedActor
 from supervisors.policy import RestartIntensity, children_to_restart
+from supervisors.runtime import ActorRef
 from supervisors.spec import ChildSpec, Link, SupervisorSpec
 
 _log = logging.getLogger(__name__)
@@ -39,7 +38,7 @@ class Escalation(Exception):
 
 @dataclass
 class _Running:
-    ref: pykka.ActorRef[Any] | None
+    ref: ActorRef[Any] | None
     link: Link
 
 

@@ -11,14 +11,13 @@ import logging
 import threading
 from typing import Any
 
-import pykka
-
 from core.clock import Clock
 from messages.lifecycle import ChildDown
 from metrics import Metrics
 from supervisors.directory import Address, Directory
 from supervisors.faults import FaultInjector
 from supervisors.pool import Dispatcher
+from supervisors.runtime import ActorRef
 from supervisors.spec import Link, SupervisorSpec
 from supervisors.supervisor import Supervisor
 
@@ -41,10 +40,10 @@ class SupervisionTree:
         self.metrics = metrics
         self.directory = Directory(metrics, held_max=held_max)
         self._faults = faults
-        self.dispatcher = Dispatcher(workers=workers, name="pool")
+        self.dispatcher = Dispatcher(workers=workers, name="pool", monotonic=clock.monotonic)
         self._escalated = threading.Event()
         self.escalation: ChildDown | None = None
-        self._ref: pykka.ActorRef[Any] | None = None
+        self._ref: ActorRef[Any] | None = None
         self._link: Link | None = None
 
     def address(self, name: str) -> Address:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from config import load_config_text
-from core.clock import WallClock
+from daemon.clock import WallClock
 from daemon.topology import build
 from feeds.base import Batch
 from messages import Tick

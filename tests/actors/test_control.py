@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from messages import Flatten, Halt, OrderIntent, Resume, Side, StateSource, TradingState
 from tests.actors.tree_harness import SYMBOLS, eventually, metric, running_daemon

@@ -11,7 +11,7 @@ import msgspec
 
 from config import load_config_text
 from config.actors import PNL_TRACKER, RISK_GATE
-from core.clock import WallClock
+from daemon.clock import WallClock
 from daemon.topology import build
 from journal import Journal
 from messages import Flatten, PnLQuery, PnLUpdate

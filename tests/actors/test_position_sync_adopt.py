@@ -13,7 +13,7 @@ from pathlib import Path
 from actors.position_sync import PositionSync
 from brokers.paper import PaperBroker
 from config.actors import POSITION_SYNC
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from journal.writer import JournalWriter
 from messages import Fill, OrderIntent, Product, ReconcilePolicy, Side, Tick

@@ -16,9 +16,10 @@ from brokers.paper import PaperBroker
 from brokers.paper_day import EXPIRED
 from brokers.updates import broker_listener
 from config.actors import ORDER_ROUTER
-from core.clock import VirtualClock, WallClock
+from core.clock import VirtualClock
 from core.market_hours import MarketHours
 from core.recovery import EXPIRED_REASON
+from daemon.clock import WallClock
 from journal import Journal
 from journal.writer import JournalWriter
 from messages import ApprovedOrder, OrderIntent, OrderStatus, OrderType, Side, Tick

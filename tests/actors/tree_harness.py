@@ -11,8 +11,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from config import load_config_text
-from core.clock import WallClock
 from core.market_hours import MarketHours
+from daemon.clock import WallClock
 from daemon.topology import Daemon, build
 from metrics import Metrics
 from tests.e2e.configs import roomy_limits

@@ -15,7 +15,7 @@ import pytest
 
 from config.environment import CONTROL_SOCKET_NAME, UNIX_SOCKET_PATH_MAX
 from config.host import privileged_port_problem
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from journal.schema import SCHEMA_VERSION
 from tests.config.config_cases import changed, run_check_config

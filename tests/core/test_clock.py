@@ -1,12 +1,9 @@
-"""The injected clocks: virtual time moves only when told, timers fire in due order; wall
-timers fire on their own thread after their delay."""
+"""The virtual clock: time moves only when told, timers fire in due order, each at its own
+time (the wall clock's thread is tested in tests/daemon/test_wall_clock.py)."""
 
 from __future__ import annotations
 
-import threading
-import time
-
-from core.clock import VirtualClock, WallClock
+from core.clock import VirtualClock
 
 
 def test_virtual_time_moves_only_when_advanced():
@@ -39,28 +36,3 @@ def test_virtual_sleep_advances_time_and_fires_timers():
     clock.sleep(10.0)
     assert fired == [3.0]
     assert clock.monotonic() == 10.0
-
-
-def test_wall_timers_fire_after_their_delay_in_order():
-    clock = WallClock()
-    fired: list[str] = []
-    done = threading.Event()
-    start = time.monotonic()
-    clock.call_later(0.05, lambda: fired.append("second"))
-    clock.call_later(0.0, lambda: fired.append("first"))
-    clock.call_later(0.08, done.set)
-    assert done.wait(5.0)
-    assert fired == ["first", "second"]
-    assert time.monotonic() - start >= 0.08
-
-
-def test_a_failing_wall_timer_does_not_stop_the_others():
-    clock = WallClock()
-    done = threading.Event()
-
-    def broken() -> None:
-        raise RuntimeError("broken callback")
-
-    clock.call_later(0.0, broken)
-    clock.call_later(0.01, done.set)
-    assert done.wait(5.0)

@@ -16,7 +16,7 @@ import msgspec
 import pytest
 
 from config.actors import PNL_TRACKER, RISK_GATE
-from core.clock import WallClock
+from daemon.clock import WallClock
 from daemon.control import ControlServer
 from daemon.control_wire import complete_frame, request
 from journal import Journal

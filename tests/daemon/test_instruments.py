@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from config import load_config_text
-from core.clock import WallClock
 from core.instruments import InstrumentSpec
+from daemon.clock import WallClock
 from daemon.instruments import QuantityNotWholeLots, live_specs, multipliers, paper_specs, refresher
 from daemon.topology import _risk_book, build
 from feeds.kite_instruments import InstrumentFacts

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from daemon.control_wire import request
 from journal import Journal
 from messages import Fill, Side

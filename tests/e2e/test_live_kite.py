@@ -10,7 +10,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from tests.e2e.daemon_process import REPO, total, value
 from tests.e2e.live_harness import INFY, live_daemon

@@ -112,7 +112,7 @@ def test_trading_goes_on_through_429s_without_breaching_the_limits(tmp_path: Pat
 
 
 def test_an_input_exception_rejects_the_order_with_the_brokers_words(tmp_path: Path):
-    from core.clock import WallClock
+    from daemon.clock import WallClock
     from journal import Journal
     from messages import OrderStatus
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from messages import OrderStatus
 from tests.e2e.configs import SYMBOLS, replay_config

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from journal.schema import SCHEMA_VERSION
 from tests.e2e.configs import replay_config, slow_replay_config

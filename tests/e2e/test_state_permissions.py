@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from tests.e2e.configs import replay_config
 from tests.e2e.daemon_process import REPO, SAMPLE, DaemonProcess, free_port, total

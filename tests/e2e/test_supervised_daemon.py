@@ -10,7 +10,7 @@ import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from core.clock import WallClock
+from daemon.clock import WallClock
 from journal import Journal
 from tests.e2e.configs import SYMBOLS, replay_config
 from tests.e2e.daemon_process import SAMPLE, DaemonProcess, free_port, total, value

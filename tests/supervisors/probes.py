@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from core.clock import Clock, WallClock
+from core.clock import Clock
+from daemon.clock import WallClock
 from messages.base import Message
 from metrics import Metrics
 from supervisors import (
