@@ -117,7 +117,7 @@ class PnLTracker(SupervisedActor):
             self._journal_carry_references()
             if self.ledger.net != self.last_net:
                 for mark in message.marks:
-                    if self.ledger.position(mark.symbol).quantity:
+                    if self.ledger.quantity(mark.symbol):
                         self._show_symbol(mark.symbol)
                 self._publish(message.market_ns)
 

@@ -93,7 +93,10 @@ class TickFeed(SupervisedActor):
         """Actors whose mailboxes must be empty before the next poll: a replay "as fast as
         possible" runs as fast as the system *consumes* ticks, so that orders and fills keep
         up with market time instead of a day's ticks arriving before the first fill."""
-        self.latest: dict[str, Mark] = {}
+        self.latest: dict[str, Tick] = {}
+        """The newest tick of each symbol since the last ``Marks`` batch."""
+        self.counted: dict[str, int] = {}
+        """Ticks delivered per symbol since they were last added to the counters."""
         self.market_ns = 0
         self._marks_sent_at = 0  # market time of the last Marks batch
         self.last_tick_ns: int | None = None
@@ -132,6 +135,7 @@ class TickFeed(SupervisedActor):
             self.wake_in(self.status_interval, "status")
 
     def stopping(self) -> None:
+        self._count()  # what is not yet in the counters
         disconnect = getattr(self.source, "disconnect", None)
         if disconnect is not None:
             disconnect()
@@ -185,13 +189,12 @@ class TickFeed(SupervisedActor):
         strategy.tell(tick)
         if self.observer is not None:
             self.observer.observe(tick)
-        self.tick_counters[tick.symbol].inc()
+        symbol = tick.symbol
+        self.counted[symbol] = self.counted.get(symbol, 0) + 1
         if self.measure_delay:
             self.link.metrics.tick_age.observe(max(0.0, (tick.receive_ns - tick.exchange_ns) / 1e9))
-        self.recent[tick.symbol].append(tick.ltp)
-        self.latest[tick.symbol] = Mark(
-            symbol=tick.symbol, ltp=tick.ltp, bid=tick.bid, ask=tick.ask
-        )
+        self.recent[symbol].append(tick.ltp)
+        self.latest[symbol] = tick  # a Mark is made only when the batch goes out
         self.ticks_total += 1
         self.last_tick_ns = tick.receive_ns
         if tick.exchange_ns > self.market_ns:
@@ -218,10 +221,22 @@ class TickFeed(SupervisedActor):
         for name in self.day_to:
             self.address(name).tell(started)
 
+    def _count(self) -> None:
+        """The ticks delivered since the last count, into the per-symbol counters: once a status
+        interval (a second), not once a tick (a counter's lock per tick was a measurable share
+        of the tick path at thousands of symbols; Prometheus scrapes every few seconds)."""
+        counters = self.tick_counters
+        for symbol, ticks in self.counted.items():
+            counters[symbol].inc(ticks)
+        self.counted = {}
+
     def _send_marks(self) -> None:
         if not self.latest:
             return
-        marks = Marks(marks=tuple(self.latest.values()), market_ns=self.market_ns)
+        latest = [
+            Mark(symbol=t.symbol, ltp=t.ltp, bid=t.bid, ask=t.ask) for t in self.latest.values()
+        ]
+        marks = Marks(marks=tuple(latest), market_ns=self.market_ns)
         self.latest = {}
         self._marks_sent_at = self.market_ns
         for name in self.marks_to:
@@ -235,6 +250,7 @@ class TickFeed(SupervisedActor):
         return now_ns
 
     def _send_status(self) -> None:
+        self._count()
         now_ns = self.link.clock.now_ns()
         if self.live_time and now_ns >= self.day_end_ns:
             self._begin_day(now_ns)

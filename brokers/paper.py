@@ -184,6 +184,17 @@ class PaperBroker:
         """A market update: a tick of a later trading day first ends the current one; then
         remember it, and give each eligible working order of its symbol one chance to trigger
         and fill, oldest order first. A failed write is logged: the tick is as if unseen."""
+        books = self._books
+        if not books.working.get(tick.symbol) and (
+            self._calendar.later_day(tick.exchange_ns, books.day) is None
+        ):
+            # Nothing working in the symbol and the same day: only the last price changes, and
+            # a dict store is atomic. Most ticks of a busy market take this path; a placement
+            # racing it matches this tick or the next one, as an order reaching an exchange
+            # just before or after a print would.
+            self._last_tick[tick.symbol] = tick
+            books.last_price[tick.symbol] = tick.ltp
+            return
         try:
             with self._lock, self._durable(BrokerUnavailable):
                 later = self._calendar.later_day(tick.exchange_ns, self._books.day)

@@ -164,11 +164,17 @@ class PnLLedger:
         self._marks[symbol] = price_paise
         if symbol in self._pending_carry:
             self._settle_carry(symbol, price_paise)
+        if not self._book.quantity(symbol) and not self._unrealized_by_symbol.get(symbol):
+            return  # flat, and valued at nothing: a new price changes no figure
         self._revalue(symbol, self._book.position(symbol))
         self._net_changed(at_ns, always_record=False)
 
     def multiplier(self, symbol: str) -> int:
         return self._multipliers.get(symbol, 1)
+
+    def quantity(self, symbol: str) -> int:
+        """The symbol's signed quantity (cheap: no ``Position`` built)."""
+        return self._book.quantity(symbol)
 
     def position(self, symbol: str) -> Position:
         """The book's position: quantity, and ``open_cost`` / ``realized`` in price x quantity

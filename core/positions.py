@@ -192,6 +192,11 @@ class PositionBook:
         book.quantity = quantity
         book.open_cost = price * quantity
 
+    def quantity(self, symbol: str) -> int:
+        """The symbol's signed quantity, without building a ``Position`` (hot path)."""
+        book = self._books.get(symbol)
+        return book.quantity if book is not None else 0
+
     def position(self, symbol: str) -> Position:
         """The symbol's position; a symbol never traded is flat."""
         book = self._books.get(symbol)

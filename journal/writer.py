@@ -178,36 +178,16 @@ class JournalWriter:
             self._db.close()
 
     def _execute(self, group: list[_Request[Any]]) -> None:
-        db = self._db
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:  # still locked after the wait: these fail
-            _log.error("the journal is locked by another process: %d writes failed", len(group))
-            for request in group:
-                request.error = exc
-                request.done.set()
-            return
-        try:
-            for number, request in enumerate(group):
-                savepoint = f"w{number}"
-                db.execute(f"SAVEPOINT {savepoint}")
-                try:
-                    request.result = request.op(db)
-                except BaseException as exc:  # undone alone, failed alone
-                    db.execute(f"ROLLBACK TO {savepoint}")
-                    request.error = exc
-                    if not isinstance(exc, Exception):
-                        raise
-                db.execute(f"RELEASE {savepoint}")
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            for request in group:
-                if request.error is None:
-                    request.error = JournalClosed("the journal's transaction failed")
-                request.done.set()
-            raise
+        """Run a group in one transaction and answer it. A write that raises is left out and
+        the rest run again (rare: a write that fails is a bug or a full disk); no savepoint per
+        write, because each statement is a release of the GIL, and under load every
+        re-acquisition waits behind the tick path."""
+        pending = list(group)
+        while pending:
+            failed = self._transact(pending)
+            if failed is None:
+                break
+            pending = [r for r in pending if r is not failed]
         self.groups += 1
         self.writes += sum(1 for r in group if not r.read)
         for request in group:
@@ -221,6 +201,34 @@ class JournalWriter:
                     request.then(request.result)
                 except Exception:  # what follows a write must not stop the writer
                     _log.exception("acting on a journal write failed")
+
+    def _transact(self, group: list[_Request[Any]]) -> _Request[Any] | None:
+        """One transaction of the group: None when committed, else the write that raised
+        (everything rolled back; it carries its error)."""
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # still locked after the wait: these fail
+            _log.error("the journal is locked by another process: %d writes failed", len(group))
+            for request in group:
+                request.error = exc
+            return None
+        for request in group:
+            try:
+                request.result = request.op(db)
+            except Exception as exc:
+                db.execute("ROLLBACK")
+                request.error = exc
+                return request
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                for other in group:
+                    other.error = other.error or JournalClosed("the journal writer stopped")
+                    other.done.set()
+                raise
+        db.execute("COMMIT")
+        return None
 
     def _fail_pending(self) -> None:
         while True:
