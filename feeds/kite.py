@@ -166,15 +166,15 @@ class KiteTickSource:
 
     def _tick(self, quote: Quote, now: int) -> Tick | None:
         symbol = self._tokens.get(quote.token)
-        ltp = paise(quote.last_price)
+        ltp = paise(quote.last_price, quote.scale)
         if symbol is None or ltp is None:
             return None
         exchange_ns = quote.exchange_timestamp * 1_000_000_000 if quote.exchange_timestamp else now
         return Tick(
             symbol=symbol,
             ltp=ltp,
-            bid=paise(quote.bid) if quote.bid is not None else None,
-            ask=paise(quote.ask) if quote.ask is not None else None,
+            bid=paise(quote.bid, quote.scale) if quote.bid is not None else None,
+            ask=paise(quote.ask, quote.scale) if quote.ask is not None else None,
             bid_qty=quote.bid_quantity,
             ask_qty=quote.ask_quantity,
             volume=quote.volume or 0,

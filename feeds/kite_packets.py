@@ -7,16 +7,22 @@ timestamps and five levels of depth). Prices are integers over a divisor set by 
 NCO, 100 (i.e. paise) for everything else. A one-byte frame is Kite's heartbeat.
 
 kiteconnect's own parser turns prices into floats and raises on a truncated frame; this one
-keeps them exact (``Fraction`` of a rupee) and never raises: a packet of unknown length is
-skipped, a truncated frame yields what was whole, and both are reported by reason so the feed
-can count them (rule: a bad tick is skipped and counted).
+keeps them exact and never raises: a packet of unknown length is skipped, a truncated frame
+yields what was whole, and both are reported by reason so the feed can count them (rule: a bad
+tick is skipped and counted).
+
+Prices stay the integers Kite sent, with the packet's ``scale`` beside them: this runs for every
+packet of a 9,000-instrument subscription. A ``Fraction`` per price and a frozen dataclass per
+packet cost 8.8 µs a full packet; integers and a ``msgspec.Struct`` cost about 1.5 µs.
+Conversion to paise is one integer division, exact or refused (``paise``).
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
-from fractions import Fraction
+
+import msgspec
 
 SEGMENT_CDS = 3
 SEGMENT_BCD = 6
@@ -25,6 +31,9 @@ SEGMENT_NCO = 12
 
 _INT = struct.Struct(">i")
 _UINT16 = struct.Struct(">H")
+_TWO = struct.Struct(">ii")
+_QUOTE = struct.Struct(">5i")  # token, ltp, last quantity, average price, volume
+_DEPTH_TOP = struct.Struct(">ii")  # quantity, price of the best level
 
 
 def divisor(token: int) -> int:
@@ -36,16 +45,17 @@ def divisor(token: int) -> int:
     return 100
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """One decoded packet. Prices are exact rupees; absent fields are None."""
+class Quote(msgspec.Struct, frozen=True, gc=False):
+    """One decoded packet. Prices are Kite's integers in units of ``1/scale`` rupee, exactly as
+    sent; absent fields are None."""
 
     token: int
     mode: str  # "ltp", "quote" or "full"
-    last_price: Fraction
+    last_price: int
+    scale: int = 100
     volume: int | None = None
-    bid: Fraction | None = None
-    ask: Fraction | None = None
+    bid: int | None = None
+    ask: int | None = None
     bid_quantity: int = 0
     ask_quantity: int = 0
     exchange_timestamp: int | None = None
@@ -91,48 +101,48 @@ def decode_packet(packet: bytes) -> Quote | None:
     size = len(packet)
     if size not in (8, 28, 32, 44, 184):
         return None
-    token = _int(packet, 0)
+    token, last = _TWO.unpack_from(packet, 0)
     scale = divisor(token)
-
-    def price(offset: int) -> Fraction:
-        return Fraction(_int(packet, offset), scale)
-
     if size == 8:
-        return Quote(token=token, mode="ltp", last_price=price(4))
+        return Quote(token=token, mode="ltp", last_price=last, scale=scale)
     if size in (28, 32):
         return Quote(
             token=token,
             mode="quote" if size == 28 else "full",
-            last_price=price(4),
+            last_price=last,
+            scale=scale,
             exchange_timestamp=_int(packet, 28) if size == 32 else None,
             index=True,
         )
-    bid = ask = None
-    bid_quantity = ask_quantity = 0
-    timestamp = None
-    if size == 184:
-        timestamp = _int(packet, 60)
-        # Depth: 5 bids then 5 asks, 12 bytes each: quantity, price, orders (int16), padding.
-        bid_quantity, ask_quantity = _int(packet, 64), _int(packet, 64 + 5 * 12)
-        bid = price(68) if bid_quantity else None
-        ask = price(68 + 5 * 12) if ask_quantity else None
+    volume = _QUOTE.unpack_from(packet, 0)[4]
+    if size == 44:
+        return Quote(token=token, mode="quote", last_price=last, scale=scale, volume=volume)
+    # Depth: 5 bids then 5 asks, 12 bytes each: quantity, price, orders (int16), padding.
+    bid_quantity, bid = _DEPTH_TOP.unpack_from(packet, 64)
+    ask_quantity, ask = _DEPTH_TOP.unpack_from(packet, 64 + 5 * 12)
     return Quote(
         token=token,
-        mode="quote" if size == 44 else "full",
-        last_price=price(4),
-        volume=_int(packet, 16),
-        bid=bid,
-        ask=ask,
+        mode="full",
+        last_price=last,
+        scale=scale,
+        volume=volume,
+        bid=bid if bid_quantity else None,
+        ask=ask if ask_quantity else None,
         bid_quantity=bid_quantity,
         ask_quantity=ask_quantity,
-        exchange_timestamp=timestamp,
+        exchange_timestamp=_int(packet, 60),
     )
 
 
-def paise(rupees: Fraction) -> int | None:
-    """Whole paise, or None for a price finer than a paisa (CDS): shikra does not trade those."""
-    value = rupees * 100
-    return value.numerator if value.denominator == 1 else None
+def paise(price: int, scale: int) -> int | None:
+    """Whole paise of ``price / scale`` rupees, or None for a price finer than a paisa (CDS
+    quotes to 1e-7 rupee): shikra does not trade those."""
+    if scale == 100:
+        return price
+    per_paisa, rest = divmod(scale, 100)
+    if rest or price % per_paisa:
+        return None
+    return price // per_paisa
 
 
 def _int(packet: bytes, offset: int) -> int:

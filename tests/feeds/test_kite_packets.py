@@ -4,7 +4,6 @@ against kiteconnect's own parser on the same bytes."""
 from __future__ import annotations
 
 import struct
-from fractions import Fraction
 
 import pytest
 from kiteconnect import KiteTicker
@@ -56,20 +55,42 @@ def test_ltp_quote_full_and_index_packets_decode_to_exact_values():
     decoded = decode_frame(data)
     assert decoded.malformed == []
     ltp, quote, full, index = decoded.quotes
-    assert (ltp.mode, ltp.token, ltp.last_price) == ("ltp", NSE_INFY, Fraction("1523.45"))
-    assert (quote.mode, quote.volume, quote.last_price) == ("quote", 99_000, Fraction("1523.50"))
+    assert (ltp.mode, ltp.token, ltp.last_price, ltp.scale) == ("ltp", NSE_INFY, 152345, 100)
+    assert (quote.mode, quote.volume, quote.last_price) == ("quote", 99_000, 152350)
     assert full.mode == "full" and full.exchange_timestamp == 1_795_146_300
-    assert (full.bid, full.bid_quantity) == (Fraction("1523.50"), 40)
-    assert (full.ask, full.ask_quantity) == (Fraction("1523.60"), 25)
+    assert (full.bid, full.bid_quantity) == (152350, 40)
+    assert (full.ask, full.ask_quantity) == (152360, 25)
     assert index.index and index.exchange_timestamp == 1_795_146_301
-    assert index.last_price == Fraction("24500.15")
-    assert [paise(q.last_price) for q in (ltp, quote, full)] == [152345, 152350, 152355]
+    assert (index.last_price, index.scale) == (2_450_015, 100)
+    assert [paise(q.last_price, q.scale) for q in (ltp, quote, full)] == [152345, 152350, 152355]
+
+
+def test_a_quote_without_depth_has_no_bid_or_ask():
+    empty = full_packet(NSE_INFY, 152355, 1_795_146_300, bid=(0, 0), ask=(0, 0))
+    quote = decode_packet(empty)
+    assert quote is not None and quote.bid is None and quote.ask is None
+    assert (quote.bid_quantity, quote.ask_quantity) == (0, 0)
 
 
 def test_currency_prices_use_the_finer_divisor():
     quote = decode_packet(ltp_packet(CDS_USDINR, 832_525_000))  # ₹83.2525000
-    assert quote is not None and quote.last_price == Fraction(832_525_000, 10_000_000)
-    assert paise(quote.last_price) is None  # finer than a paisa: not a shikra price
+    assert quote is not None and (quote.last_price, quote.scale) == (832_525_000, 10_000_000)
+    assert paise(quote.last_price, quote.scale) is None  # finer than a paisa: not a shikra price
+
+
+@pytest.mark.parametrize(
+    ("price", "scale", "expected"),
+    [
+        (152345, 100, 152345),  # NSE/BSE/NFO/MCX: already paise
+        (832_500_000, 10_000_000, 8325),  # CDS ₹83.25 exactly
+        (832_525_000, 10_000_000, None),  # CDS ₹83.2525: finer than a paisa
+        (1_523_400, 10_000, 15234),  # BCD/NCO ₹152.34
+        (1_523_450, 10_000, None),  # BCD/NCO ₹152.345
+        (-500, 100, -500),  # spreads can trade below zero
+    ],
+)
+def test_paise_is_exact_or_refused(price, scale, expected):
+    assert paise(price, scale) == expected
 
 
 @pytest.mark.parametrize(
@@ -108,7 +129,7 @@ def test_agrees_with_kiteconnects_own_parser_on_the_same_bytes():
     for their, our in zip(theirs, ours, strict=True):
         assert their["instrument_token"] == our.token
         assert their["mode"] == our.mode
-        assert their["last_price"] == pytest.approx(float(our.last_price))
-    assert theirs[2]["depth"]["buy"][0]["price"] == pytest.approx(float(ours[2].bid))
+        assert their["last_price"] == pytest.approx(our.last_price / our.scale)
+    assert theirs[2]["depth"]["buy"][0]["price"] == pytest.approx(ours[2].bid / 100)
     assert theirs[2]["depth"]["sell"][0]["quantity"] == ours[2].ask_quantity
     assert theirs[1]["volume_traded"] == ours[1].volume
