@@ -97,6 +97,8 @@ class TickFeed(SupervisedActor):
         """The newest tick of each symbol since the last ``Marks`` batch."""
         self.counted: dict[str, int] = {}
         """Ticks delivered per symbol since they were last added to the counters."""
+        self.max_lag_ns = 0
+        """The largest ``Batch.lag_ns`` since the last status round."""
         self.market_ns = 0
         self._marks_sent_at = 0  # market time of the last Marks batch
         self.last_tick_ns: int | None = None
@@ -159,6 +161,8 @@ class TickFeed(SupervisedActor):
         if watchdog is not None and watchdog(now_ns):
             self.link.metrics.feed_reconnects.inc()
         batch: Batch = self.source.poll(now_ns)
+        if batch.lag_ns > self.max_lag_ns:
+            self.max_lag_ns = batch.lag_ns
         for record in batch.skipped:
             self.link.metrics.ticks_dropped.labels(reason=record.reason.value).inc()
             where = f" (line {record.line})" if record.line else ""
@@ -251,6 +255,8 @@ class TickFeed(SupervisedActor):
 
     def _send_status(self) -> None:
         self._count()
+        self.link.metrics.feed_lag.set(self.max_lag_ns / 1e9)
+        self.max_lag_ns = 0  # each round shows its own worst, so a cleared lag clears
         now_ns = self.link.clock.now_ns()
         if self.live_time and now_ns >= self.day_end_ns:
             self._begin_day(now_ns)

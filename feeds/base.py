@@ -81,11 +81,18 @@ class Batch:
     equal to the poll's ``now_ns`` when ticks are already due but were held back by the batch
     limit, ``None`` once the source is exhausted (a finished replay). ``skipped`` lists the
     malformed records met while gathering this batch.
+
+    ``lag_ns`` is how long the batch's first (oldest) tick had been due at this poll: since it
+    arrived, for a live socket; since its place on the market clock, for a synthetic market or
+    a paced replay; 0 for an empty batch or a replay "as fast as possible" (nothing is ever
+    due late there). Held to a poll interval or so when the daemon keeps up; a figure that
+    grows is a backlog the daemon cannot clear.
     """
 
     ticks: list[Tick]
     next_due_ns: int | None
     skipped: list[SkippedRecord] = field(default_factory=list)
+    lag_ns: int = 0
 
     @property
     def exhausted(self) -> bool:

@@ -105,7 +105,8 @@ class KiteTickSource:
             ticks, self._queue = list(self._queue), deque()
             skipped, self._skipped = self._skipped, []
         self.stats.delivered += len(ticks)
-        return Batch(ticks, now_ns + POLL_INTERVAL_NS, skipped)
+        lag_ns = max(0, now_ns - ticks[0].receive_ns) if ticks else 0  # stamped on arrival
+        return Batch(ticks, now_ns + POLL_INTERVAL_NS, skipped, lag_ns)
 
     def close(self) -> None:
         self.disconnect()

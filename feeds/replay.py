@@ -96,6 +96,9 @@ class ReplaySource:
     def poll(self, now_ns: int) -> Batch:
         if self._first_poll_ns is None:
             self._first_poll_ns = now_ns
+        lag_ns = 0
+        if self._speed is not None and self._upcoming is not None:
+            lag_ns = max(0, now_ns - self._due_ns(self._upcoming))
         ticks: list[Tick] = []
         while (
             len(ticks) < self._max_batch
@@ -106,9 +109,10 @@ class ReplaySource:
             self._upcoming = self._read_record()
         self._stats.delivered += len(ticks)
         skipped, self._skips = self._skips, []
+        lag_ns = lag_ns if ticks else 0
         if self._upcoming is None:
-            return Batch(ticks, None, skipped)
-        return Batch(ticks, max(now_ns, self._due_ns(self._upcoming)), skipped)
+            return Batch(ticks, None, skipped, lag_ns)
+        return Batch(ticks, max(now_ns, self._due_ns(self._upcoming)), skipped, lag_ns)
 
     def close(self) -> None:
         if self._file is not None:

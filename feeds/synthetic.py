@@ -143,12 +143,14 @@ class SyntheticSource:
         if self._first_poll_ns is None:
             self._first_poll_ns = now_ns
         elapsed = now_ns - self._first_poll_ns
+        lag_ns = max(0, elapsed - self._upcoming.offset_ns)
         ticks: list[Tick] = []
         while len(ticks) < self._max_batch and self._upcoming.offset_ns <= elapsed:
             ticks.append(self._release(self._upcoming, now_ns))
             self._upcoming = self._generate()
         self._stats.delivered += len(ticks)
-        return Batch(ticks, max(now_ns, self._first_poll_ns + self._upcoming.offset_ns))
+        next_due_ns = max(now_ns, self._first_poll_ns + self._upcoming.offset_ns)
+        return Batch(ticks, next_due_ns, lag_ns=lag_ns if ticks else 0)
 
     def close(self) -> None:
         self._closed = True

@@ -123,6 +123,12 @@ class Metrics:
             "Seconds since the newest tick was received (as of the last health round).",
             registry=r,
         )
+        self.feed_lag = Gauge(
+            "shikra_feed_lag_seconds",
+            "The largest feed lag in the last status round (a second): how long the oldest tick"
+            " of a poll had been due (arrived, live) when TickFeed took it. Growing: a backlog.",
+            registry=r,
+        )
         self.feed_reconnects = Counter(
             "shikra_feed_reconnects",
             "Times the feed dropped a silent connection and opened a new one.",

@@ -144,6 +144,7 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ts(
                 "Since the last tick",
                 Target(f"shikra_feed_last_tick_age_seconds{INST}", "age"),
+                Target(f"shikra_feed_lag_seconds{INST}", "lag (oldest tick of a poll)"),
                 Target(f"shikra_feed_stale{INST}", "stale"),
                 Target(f"shikra_market_open{INST}", "market open"),
                 unit="s",

@@ -132,6 +132,7 @@ def test_every_alert_expression_evaluates_and_the_rules_are_healthy(
         "ShikraWatchdogStale",
         "ShikraHeartbeatStale",
         "ShikraFeedStale",
+        "ShikraFeedBehind",
         "ShikraRestartRate",
         "ShikraSupervisorEscalated",
         "ShikraTradingHalted",

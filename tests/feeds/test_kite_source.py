@@ -110,3 +110,16 @@ def test_the_watchdog_reopens_a_silent_connection_and_only_then():
     assert src.watchdog(clock.now)
     assert made[0].closed and len(made) == 2 and made[1].connected
     assert src.reconnects == 1
+
+
+def test_the_lag_is_how_long_the_oldest_queued_tick_waited_since_it_arrived():
+    token = (408065 << 8) | 1
+    src, made, clock = source({token: "NSE:INFY"})
+    src.connect()
+    frame = struct.pack(">HH", 1, 8) + struct.pack(">ii", token, 152345)
+    made[0].on_message(made[0], frame, True)
+    clock.now += 30_000_000
+    made[0].on_message(made[0], frame, True)
+    clock.now += 5_000_000
+    assert src.poll(clock.now).lag_ns == 35_000_000  # the first frame waited 35 ms
+    assert src.poll(clock.now).lag_ns == 0  # nothing queued

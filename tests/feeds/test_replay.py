@@ -251,3 +251,16 @@ def test_the_first_valid_record_names_the_replayed_day(tmp_path):
         assert source.first_exchange_ns == OPEN_NS + 250_000_000
     with ReplaySource(_write(tmp_path, HEADER, lines[0]), "max") as source:
         assert source.first_exchange_ns is None
+
+
+def test_a_paced_replay_reports_how_late_its_oldest_released_tick_was(tmp_path):
+    with ReplaySource(_write(tmp_path, HEADER, *TIMED), 1.0) as source:
+        assert source.poll(WALL).lag_ns == 0
+        # Polled at 2.2 s: the 250 ms tick is the oldest released, 1.95 s late.
+        assert source.poll(WALL + 2_200_000_000).lag_ns == 1_950_000_000
+        assert source.poll(WALL + 2_300_000_000).lag_ns == 0  # nothing was due
+
+
+def test_a_replay_as_fast_as_possible_is_never_late(tmp_path):
+    with ReplaySource(_seven(tmp_path), "max", max_batch=3) as source:
+        assert [source.poll(WALL + k * SECOND).lag_ns for k in range(3)] == [0, 0, 0]

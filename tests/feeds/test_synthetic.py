@@ -223,3 +223,20 @@ def test_sessions_roll_over_to_the_next_weekday_when_asked():
     assert calendar.exchange_ns(hour) == start + day
     # Six sessions on: Fri, Mon, Tue, Wed, Thu, Fri -> the following Monday, 10 days on.
     assert weekdays.exchange_ns(6 * hour) == start + 10 * day
+
+
+def test_the_lag_is_how_long_the_oldest_tick_of_a_poll_had_been_due():
+    source = _source(ticks_per_second=4.0, burstiness=0.0)  # due every 250 ms from the start
+    assert source.poll(WALL_START).lag_ns == 0  # the first tick is due at the first poll
+    assert source.poll(WALL_START + 300_000_000).lag_ns == 50_000_000  # due at 250 ms
+    assert source.poll(WALL_START + 310_000_000).lag_ns == 0  # nothing due: no lag to speak of
+    late = source.poll(WALL_START + 2 * SECOND)  # held up: ticks due at 500 ms .. 2 s
+    assert (len(late.ticks), late.lag_ns) == (7, 1_500_000_000)
+
+
+def test_a_backlog_held_back_by_the_batch_limit_shows_as_a_growing_lag():
+    source = _source(ticks_per_second=100.0, burstiness=0.0, max_batch=10)
+    source.poll(WALL_START)
+    lags = [source.poll(WALL_START + k * SECOND).lag_ns for k in (1, 2, 3)]
+    # 10 ticks a poll while 100 a second come due: each poll starts further behind.
+    assert lags[0] < lags[1] < lags[2] and lags[2] > 2 * SECOND
