@@ -25,6 +25,7 @@ from pykka import ActorDeadError
 
 from messages.base import Delivery, Message
 from metrics import Metrics
+from supervisors.latch import Latch
 from supervisors.runtime import ActorRef, Envelope
 
 _log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class _Entry:
         # The serving instance's inbox ``put`` and "stopped" flag, kept apart from the ref so
         # that a tell is one lock, one flag test and one put (the tick path's cost).
         self.put: Callable[[Any], None] | None = None
-        self.stopped: threading.Event | None = None
+        self.stopped: Latch | None = None
         self.incarnation = 0
         self.issued = 0
         self.held: deque[Any] = deque()

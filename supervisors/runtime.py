@@ -37,6 +37,8 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from pykka import ActorDeadError, ThreadingFuture
 
+from supervisors.latch import Latch
+
 _log = logging.getLogger(__name__)
 
 A = TypeVar("A", bound="Actor")
@@ -133,7 +135,7 @@ class Actor:
 
     def __init__(self, *_args: Any, **_kwargs: Any) -> None:
         self.name = f"{type(self).__name__}-{next(_serial)}"
-        self.actor_stopped = threading.Event()
+        self.actor_stopped = Latch()
         self._runtime_halted = False  # actor_stopped as a plain attribute: read per message
         self.actor_inbox = self._runtime_inbox()
         self._runtime_ref: ActorRef[Self] | None = None

@@ -8,7 +8,6 @@ it may take to stop. The tree is built by composing specs (``supervisor_child`` 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from core.clock import Clock
 from metrics import Metrics
 from supervisors.faults import FaultInjector
+from supervisors.latch import Latch
 from supervisors.policy import Backoff, Restart, Strategy
 from supervisors.pool import Dispatcher
 from supervisors.runtime import ActorRef
@@ -46,9 +46,9 @@ class Link:
     faults: FaultInjector | None = None
     dispatcher: Dispatcher | None = None
     """Runs the pooled actors of the tree (``PooledSupervisedActor``)."""
-    bound: threading.Event = field(default_factory=threading.Event)
-    started: threading.Event = field(default_factory=threading.Event)
-    exited: threading.Event = field(default_factory=threading.Event)
+    bound: Latch = field(default_factory=Latch)
+    started: Latch = field(default_factory=Latch)
+    exited: Latch = field(default_factory=Latch)
 
     def faults_at(self, point: str) -> None:
         """Mark a named point inside a handler where a drill may inject a fault (see
