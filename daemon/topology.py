@@ -128,7 +128,9 @@ def build(
                 actor=actor, action=action
             ).inc(),
         )
-    metrics.prepare(config.actor_names(), [x.symbol for x in config.symbols])
+    names = config.actor_names()
+    pooled = frozenset(filter(is_strategy, names))  # a Strategy runs on the pool
+    metrics.prepare(names, [x.symbol for x in config.symbols], pooled=pooled)
     metrics.build.info(build_labels(config.system.mode))
     limits = _risk_limits(config)
     metrics.show_limits(

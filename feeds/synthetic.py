@@ -120,6 +120,9 @@ class SyntheticSource:
         self._volume = dict.fromkeys(self._symbols, 0)
         self._mean_gap_ns = NS_PER_SECOND / ticks_per_second
         self._burstiness = burstiness
+        # Weibull gaps with mean ``_mean_gap_ns``: scale = mean / Γ(1 + 1/shape).
+        self._gap_shape = _burst_shape(burstiness) if burstiness else 1.0
+        self._gap_scale = self._mean_gap_ns / math.gamma(1.0 + 1.0 / self._gap_shape)
         self._volatility = volatility_bps / 10_000
         self._session_start_ns = session_start_ns
         self._session_length_ns = session_length_ns
@@ -183,7 +186,8 @@ class SyntheticSource:
     def _generate(self) -> _Quote:
         """The next tick, drawing from the generator in a fixed order (determinism)."""
         rng = self._rng
-        symbol = self._symbols[rng.randrange(len(self._symbols))]
+        uniform = rng.random  # int(uniform() * n) draws from range(n) at a tenth of randrange's
+        symbol = self._symbols[int(uniform() * len(self._symbols))]  # cost: this runs per tick
         tick = self._tick_size[symbol]
         price = self._price[symbol]
         sigma_ticks = self._volatility * price / tick
@@ -191,8 +195,9 @@ class SyntheticSource:
         price = max(tick, price + step * tick)
         self._price[symbol] = price
         bid, ask = quote_around(price, tick, rng)
-        bid_qty, ask_qty = rng.randint(1, MAX_QUOTE_QTY), rng.randint(1, MAX_QUOTE_QTY)
-        self._volume[symbol] += rng.randint(1, MAX_TRADE_QTY)
+        bid_qty = 1 + int(uniform() * MAX_QUOTE_QTY)
+        ask_qty = 1 + int(uniform() * MAX_QUOTE_QTY)
+        self._volume[symbol] += 1 + int(uniform() * MAX_TRADE_QTY)
         volume = self._volume[symbol]
         quote = _Quote(round(self._clock_offset), symbol, price, bid, ask, bid_qty, ask_qty, volume)
         self._clock_offset += self._next_gap_ns()
@@ -201,9 +206,7 @@ class SyntheticSource:
     def _next_gap_ns(self) -> float:
         if self._burstiness == 0.0:
             return self._mean_gap_ns
-        shape = _burst_shape(self._burstiness)
-        scale = self._mean_gap_ns / math.gamma(1.0 + 1.0 / shape)
-        return self._rng.weibullvariate(scale, shape)
+        return self._rng.weibullvariate(self._gap_scale, self._gap_shape)
 
 
 def _on_grid(spec: SyntheticInstrument) -> int:

@@ -59,8 +59,14 @@ ROWS: tuple[tuple[str, tuple[Panel, ...]], ...] = (
             ),
             stat(
                 "Actors answering",
-                Target(f"sum(shikra_actor_healthy{INST})", "answering"),
-                Target(f"count(shikra_actor_healthy{INST})", "actors"),
+                # A pooled actor has a healthy series only once it was found stuck, so the
+                # actors are counted from shikra_actor_up and the unhealthy ones subtracted.
+                Target(
+                    f"count(shikra_actor_up{INST} == 1)"
+                    f" - (count(shikra_actor_healthy{INST} == 0) or vector(0))",
+                    "answering",
+                ),
+                Target(f"count(shikra_actor_up{INST})", "actors"),
             ),
             stat(
                 "Build",

@@ -90,5 +90,6 @@ def test_the_watchdog_timestamp_stops_while_an_actor_hangs(tmp_path: Path):
         eventually(lambda: metric(daemon, round_) - metric(daemon, pet) > 0.5, timeout=10)
         frozen = metric(daemon, pet)
         eventually(lambda: metric(daemon, pet) > frozen, timeout=10)  # it answers again
+        # The hung strategy's series, made when it was found stuck, says it answers again.
         assert metric(daemon, "shikra_actor_healthy", actor="Strategy:NSE:INFY") == 1
         assert metric(daemon, "shikra_market_open") == 1  # the synthetic session is open

@@ -46,3 +46,17 @@ def test_known_label_values_exist_at_zero_before_any_event():
     assert sample("shikra_actor_handler_seconds_count", {"role": "RiskGate"}) == 0
     for field in ("product", "status", "variety", "order_type", "transaction_type", "record"):
         assert sample("shikra_broker_unknown_values_total", {"field": field}) == 0
+
+
+def test_a_pooled_actor_starts_with_only_the_series_an_alert_counts():
+    """9,000 strategies: each per-actor series is 9,000 series rendered at every scrape. The
+    ones an alert counts with increase() must exist before the first event; the rest appear
+    at it."""
+    metrics = Metrics()
+    metrics.prepare(["RiskGate", "Strategy:NSE:INFY"], ["NSE:INFY"], pooled={"Strategy:NSE:INFY"})
+    sample = metrics.registry.get_sample_value
+    for name in ("shikra_actor_restarts_total", "shikra_messages_held_overflow_total"):
+        assert sample(name, {"actor": "Strategy:NSE:INFY"}) == 0, name
+    for name in ("shikra_actor_crashes_total", "shikra_messages_held_total"):
+        assert sample(name, {"actor": "Strategy:NSE:INFY"}) is None, name
+        assert sample(name, {"actor": "RiskGate"}) == 0, name
