@@ -1,7 +1,8 @@
 """TickFeed: polls the tick source and hands each tick to the strategy of its symbol.
 
 The source (synthetic, replay, or later Kite) is a plain object that is *polled*: this shell owns
-the only thread and the only clock read. Each tick goes to ``Strategy:<symbol>`` at once; the
+the only thread and the only clock read. Each tick goes to ``Strategy:<symbol>`` at once (its
+mailbox at once; the strategies it wakes go in the pool's line together, ``Dispatcher.batch``); the
 paper venue (when there is one) observes it as the market; the latest price of every symbol
 goes out in batched ``Marks`` to the actors that value positions and check prices; and a
 ``FeedStatus`` goes to Heartbeat for the staleness watchdog.
@@ -169,8 +170,14 @@ class TickFeed(SupervisedActor):
             _log.warning(
                 "skipped a tick record%s: %s: %s", where, record.reason.value, record.detail
             )
-        for tick in batch.ticks:
-            self._deliver(tick)
+        dispatcher = self.link.dispatcher
+        if dispatcher is None:
+            for tick in batch.ticks:
+                self._deliver(tick)
+        else:
+            with dispatcher.batch():  # the strategies go in line together, not one by one
+                for tick in batch.ticks:
+                    self._deliver(tick)
         if batch.next_due_ns is None:
             if not self.finished:
                 self.finished = True

@@ -31,7 +31,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from supervisors.liveness import RunningSlice
 from supervisors.runtime import Actor, Envelope
@@ -58,7 +59,10 @@ class Dispatcher:
         self.throughput = throughput
         self.name = name
         self._monotonic = monotonic
-        self._run_queue: queue.SimpleQueue[PooledActor | None] = queue.SimpleQueue()
+        self._run_queue: queue.SimpleQueue[PooledActor | tuple[PooledActor, ...] | None] = (
+            queue.SimpleQueue()
+        )
+        self._batching = threading.local()  # .pending: actors put in line by this thread's batch
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         # Per worker, the turn it is in: (actor, began) or None. One reference written per
@@ -69,7 +73,47 @@ class Dispatcher:
     def schedule(self, actor: PooledActor) -> None:
         if not self._threads:
             self._start()
-        self._run_queue.put(actor)
+        pending: list[PooledActor] | None = getattr(self._batching, "pending", None)
+        if pending is None:
+            self._run_queue.put(actor)
+            return
+        pending.append(actor)
+        if len(pending) >= self.throughput:
+            self._put_in_line(pending)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Within it, the actors this thread's tells schedule go in line together, a slice per
+        worker, every ``throughput`` actors and at the end, instead of one run-queue entry each.
+
+        For the feed: at 9,000 symbols a poll's ticks go to as many different strategies, one
+        each, so batching messages per actor saves nothing; what costs is the run queue, whose
+        every put may wake an idle worker (a futex call and a hand-over of the GIL) to run one
+        strategy for ten microseconds. Per actor nothing changes: its messages are in its
+        mailbox at once, in order, and it is in line at most once (its ``scheduled`` flag is set
+        when it joins the batch). A worker's turns are the same turns, taken in a row."""
+        if getattr(self._batching, "pending", None) is not None:
+            yield  # already inside one: the outer batch puts everything in line
+            return
+        pending: list[PooledActor] = []
+        self._batching.pending = pending
+        try:
+            yield
+        finally:
+            self._batching.pending = None
+            self._put_in_line(pending)
+
+    def _put_in_line(self, pending: list[PooledActor]) -> None:
+        if not pending:
+            return
+        size = -(-len(pending) // self.workers)  # ceil: a slice for every worker
+        for at in range(0, len(pending), size):
+            self._run_queue.put(tuple(pending[at : at + size]))
+        pending.clear()
+
+    def line_length(self) -> int:
+        """Entries waiting in the run queue: an actor each, or a batch's slice each."""
+        return self._run_queue.qsize()
 
     def enrol(self, name: str) -> None:
         """Note that the actor ``name`` runs here (its later incarnations do too)."""
@@ -115,17 +159,23 @@ class Dispatcher:
                 self._threads.append(thread)
 
     def _work(self, number: int) -> None:
-        turns, clock, throughput = self._turns, self._monotonic, self.throughput
         while True:
-            actor = self._run_queue.get()
-            if actor is None:
+            item = self._run_queue.get()
+            if item is None:
                 return
-            turns[number] = (actor, clock())
-            try:
-                actor._runtime_turn(throughput)
-            except BaseException:  # the actor's own loop catches; this is a last resort
-                _log.exception("dispatcher %s: actor %s failed outside its loop", self.name, actor)
-            turns[number] = None
+            if isinstance(item, tuple):  # a batch's slice: its actors' turns, one by one
+                for actor in item:
+                    self._turn(number, actor)
+            else:
+                self._turn(number, item)
+
+    def _turn(self, number: int, actor: PooledActor) -> None:
+        self._turns[number] = (actor, self._monotonic())
+        try:
+            actor._runtime_turn(self.throughput)
+        except BaseException:  # the actor's own loop catches; this is a last resort
+            _log.exception("dispatcher %s: actor %s failed outside its loop", self.name, actor)
+        self._turns[number] = None
 
 
 class PooledInbox:
