@@ -90,6 +90,11 @@ class Directory:
     def is_up(self, name: str) -> bool:
         return self._entry(name).ref is not None
 
+    def is_retired(self, name: str) -> bool:
+        """True once ``name`` is gone for good. An instance that has stopped is down at once;
+        it is retired only when its supervisor has decided not to restart it, a moment later."""
+        return self._entry(name).retired
+
     def incarnation(self, name: str) -> int:
         """The incarnation now bound to ``name`` (0 before the first start)."""
         return self._entry(name).incarnation
