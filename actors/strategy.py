@@ -166,11 +166,11 @@ class Strategy(PooledSupervisedActor):
         journal's writer, after its commit: a pooled actor does not wait on a disk)."""
         day, now, risk = self.day, self.link.clock.now_ns(), self.address(RISK_GATE)
 
-        def send(_: bool) -> None:
+        def send(_: None) -> None:
             self.link.faults_at("strategy.intent_journaled")
             risk.tell(intent)
 
-        self.journal.submit(lambda db: writes.intent(db, intent, seq, day, now), then=send)
+        self.journal.submit_intent(writes.intent_row(intent, seq, day, now), then=send)
 
     def _count_signal(self, signal: Signal) -> None:
         counter = self.signal_counters.get(signal)

@@ -20,6 +20,8 @@ acted on before that:
   the commit — for the pooled actors, which must not block a worker: what depends on the write
   (sending the intent to RiskGate, telling others of a state change) is ``then``, so nobody
   hears of anything the journal does not yet hold;
+* ``submit_intent(row, then)`` is ``submit`` for a strategy's intent: a group's intents are one
+  multi-row statement (hundreds a second at a full subscription; see ``writes.intents``);
 * ``read(query)`` runs a query on the writer's connection and returns its result (a restore at
   an actor's start, on any thread; no actor keeps a connection of its own).
 
@@ -37,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from journal import writes
 from journal.days import DEFAULT_TZ, day_of
 from journal.reader import JournalReader
 from journal.schema import BUSY_TIMEOUT_MS, connect
@@ -54,23 +57,42 @@ class JournalClosed(RuntimeError):
 
 
 class _Request(Generic[T]):
-    __slots__ = ("done", "error", "op", "read", "result", "then")
+    __slots__ = ("done", "error", "op", "read", "result", "row", "then")
 
-    def __init__(self, op: Op[T], then: Callable[[T], None] | None, read: bool) -> None:
+    def __init__(
+        self,
+        op: Op[T] | None,
+        then: Callable[[T], None] | None,
+        read: bool,
+        row: tuple[object, ...] | None = None,
+    ) -> None:
         self.op = op
         self.then = then
         self.read = read
+        self.row = row
+        """An intent's row (``submit_intent``): written with the group's other intents."""
         self.done = threading.Event()
         self.result: Any = None
         self.error: BaseException | None = None
 
 
 _STOP: Any = object()
+_TOGETHER: Any = object()
 
 
 class JournalWriter:
-    def __init__(self, path: str | Path, *, zone: str = DEFAULT_TZ, max_batch: int = 1_000) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        zone: str = DEFAULT_TZ,
+        max_batch: int = 1_000,
+        trace: Callable[[str], None] | None = None,
+    ) -> None:
+        """``trace``: called with every SQL statement the writer runs, on its thread (to see
+        what a group costs; ``sqlite3.Connection.set_trace_callback``)."""
         self.path = Path(path)
+        self._trace = trace
         self.zone = zone
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -104,6 +126,15 @@ class JournalWriter:
         commit. A failed write is logged, and ``then`` does not run."""
         self._put(op, then, read=False)
 
+    def submit_intent(
+        self, row: tuple[object, ...], then: Callable[[None], None] | None = None
+    ) -> None:
+        """``submit`` for an intent (``writes.intent_row``): the intents waiting in one group
+        are written by one statement (``writes.intents``) before the group's other writes, and
+        each ``then`` still runs after the commit, in the order asked. ``then`` gets ``None``:
+        whether the intent was new is not known (the sender acts on it either way)."""
+        self._put(None, then, read=False, row=row)
+
     def read(self, query: Callable[[JournalReader], T]) -> T:
         """Run a read on the writer's connection (it sees every committed write)."""
         return self._wait(self._put(lambda db: query(JournalReader(db)), None, read=True))
@@ -119,8 +150,14 @@ class JournalWriter:
 
     # -- the thread ----------------------------------------------------------------------------
 
-    def _put(self, op: Op[T], then: Callable[[T], None] | None, read: bool) -> _Request[T]:
-        request = _Request(op, then, read)
+    def _put(
+        self,
+        op: Op[T] | None,
+        then: Callable[[T], None] | None,
+        read: bool,
+        row: tuple[object, ...] | None = None,
+    ) -> _Request[T]:
+        request = _Request(op, then, read, row)
         if threading.current_thread() is self._thread:
             # Asked from a ``then`` (on this thread): waiting for the queue would wait forever.
             self._execute([request])
@@ -144,6 +181,7 @@ class JournalWriter:
             # The only writer in the process: another connection holding the lock is a tool or
             # a reader upgrading its schema check, briefly. Wait for it, as SQLite does.
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.set_trace_callback(self._trace)
         except BaseException as exc:
             failure.append(exc)
             opened.set()
@@ -182,11 +220,14 @@ class JournalWriter:
         the rest run again (rare: a write that fails is a bug or a full disk); no savepoint per
         write, because each statement is a release of the GIL, and under load every
         re-acquisition waits behind the tick path."""
-        pending = list(group)
+        pending, together = list(group), True
         while pending:
-            failed = self._transact(pending)
+            failed = self._transact(pending, together)
             if failed is None:
                 break
+            if failed is _TOGETHER:  # an intent among them is bad: find it, one row at a time
+                together = False
+                continue
             pending = [r for r in pending if r is not failed]
         self.groups += 1
         self.writes += sum(1 for r in group if not r.read)
@@ -202,9 +243,10 @@ class JournalWriter:
                 except Exception:  # what follows a write must not stop the writer
                     _log.exception("acting on a journal write failed")
 
-    def _transact(self, group: list[_Request[Any]]) -> _Request[Any] | None:
+    def _transact(self, group: list[_Request[Any]], together: bool) -> Any:
         """One transaction of the group: None when committed, else the write that raised
-        (everything rolled back; it carries its error)."""
+        (everything rolled back; it carries its error), or ``_TOGETHER`` when the intents
+        written ``together`` raised (rolled back: try again one by one)."""
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -213,9 +255,23 @@ class JournalWriter:
             for request in group:
                 request.error = exc
             return None
-        for request in group:
+        if together:
+            rows = [request.row for request in group if request.row is not None]
             try:
-                request.result = request.op(db)
+                if rows:
+                    writes.intents(db, rows)
+            except Exception:
+                db.execute("ROLLBACK")
+                return _TOGETHER
+        for request in group:
+            if together and request.row is not None:
+                continue
+            try:
+                if request.row is not None:
+                    writes.intent_from_row(db, request.row)
+                else:
+                    assert request.op is not None
+                    request.result = request.op(db)
             except Exception as exc:
                 db.execute("ROLLBACK")
                 request.error = exc

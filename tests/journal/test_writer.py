@@ -17,7 +17,7 @@ import pytest
 
 from journal import writes
 from journal.writer import JournalClosed, JournalWriter
-from messages import Fill, Side
+from messages import Fill, OrderIntent, Side
 
 REPO = Path(__file__).resolve().parents[2]
 AT = 1_795_977_000 * 1_000_000_000 + 10 * 3600 * 1_000_000_000  # 2026-11-30 10:00 IST
@@ -27,6 +27,18 @@ DAY = datetime.date(2026, 11, 30)
 def fill(n: int) -> Fill:
     return Fill(trade_id=f"T{n}", client_id="C", symbol="NSE:INFY", side=Side.BUY, quantity=1,
                 price=100, at_ns=AT)  # fmt: skip
+
+
+def intent_row(n: int, quantity: object = 1) -> tuple[object, ...]:
+    row = writes.intent_row(
+        OrderIntent(client_id=f"I{n}", symbol="NSE:INFY", side=Side.BUY, quantity=1), n, DAY, AT
+    )
+    return (*row[:3], quantity, *row[4:])  # a quantity that is not an integer: a bad row
+
+
+def intents_in(path: Path) -> list[str]:
+    with sqlite3.connect(path) as db:
+        return [row[0] for row in db.execute("SELECT client_id FROM intents ORDER BY rowid")]
 
 
 def committed(path: Path, trade_id: str) -> bool:
@@ -122,6 +134,58 @@ def test_writes_made_at_the_same_time_share_transactions(tmp_path: Path):
         writer.close()
 
 
+def test_a_groups_intents_are_one_statement_and_each_then_runs_after_the_commit(tmp_path: Path):
+    path = tmp_path / "j.sqlite"
+    statements: list[str] = []
+    writer = JournalWriter(path, trace=statements.append)
+    try:
+        gate = threading.Event()
+        writer.submit(lambda db: gate.wait(5))  # hold the thread: the next writes group
+        seen: list[tuple[str, bool]] = []
+        done = threading.Event()
+        for n in range(200):
+
+            def then(result: None, client_id: str = f"I{n}") -> None:
+                seen.append((client_id, client_id in intents_in(path)))
+                if client_id == "I199":
+                    done.set()
+
+            writer.submit_intent(intent_row(n), then=then)
+            if n == 100:  # another write among them keeps its place in the group
+                writer.submit(lambda db: writes.fill(db, fill(1), DAY))
+        del statements[:]
+        gate.set()
+        assert done.wait(10)
+        assert seen == [(f"I{n}", True) for n in range(200)]  # in order, each committed
+        inserts = [s for s in statements if s.startswith("INSERT INTO intents")]
+        assert len(inserts) == 1  # 200 intents, one statement
+        assert committed(path, "T1")
+    finally:
+        writer.close()
+
+
+def test_a_bad_intent_in_a_group_fails_alone(tmp_path: Path):
+    path = tmp_path / "j.sqlite"
+    writer = JournalWriter(path)
+    try:
+        gate = threading.Event()
+        writer.submit(lambda db: gate.wait(5))
+        acted: list[str] = []
+        done = threading.Event()
+        for n in range(5):
+            row = intent_row(n, quantity="many" if n == 2 else 1)  # STRICT: not an integer
+            writer.submit_intent(row, then=lambda _, n=n: acted.append(f"I{n}"))
+        writer.submit(lambda db: None, then=lambda _: done.set())
+        gate.set()
+        assert done.wait(10)
+        assert acted == ["I0", "I1", "I3", "I4"]  # the bad one is not acted on
+        assert intents_in(path) == ["I0", "I1", "I3", "I4"]
+        writer.submit_intent(intent_row(9))
+        assert writer.read(lambda j: j.intent("I9")) is not None  # and the writer goes on
+    finally:
+        writer.close()
+
+
 def test_reads_see_every_committed_write_and_a_closed_writer_refuses(tmp_path: Path):
     writer = JournalWriter(tmp_path / "j.sqlite")
     writer.run(lambda db: writes.fill(db, fill(7), DAY))
@@ -137,7 +201,7 @@ CHILD = textwrap.dedent(
     sys.path.insert(0, {repo!r})
     from journal import writes
     from journal.writer import JournalWriter
-    from messages import Fill, Side
+    from messages import Fill, OrderIntent, Side
     import datetime
 
     writer = JournalWriter({path!r})
@@ -159,8 +223,14 @@ CHILD = textwrap.dedent(
                 writer.run(lambda db, f=f: writes.fill(db, f, day))
                 ack(f.trade_id)(True)
 
+    def intents():
+        for n in range(1_000_000):
+            intent = OrderIntent(client_id=f"I{{n}}", symbol="NSE:INFY", side=Side.BUY, quantity=1)
+            writer.submit_intent(writes.intent_row(intent, n, day, {at}), then=ack(f"I{{n}}"))
+
     for prefix in ("A", "B", "C"):
         threading.Thread(target=hammer, args=(prefix,), daemon=True).start()
+    threading.Thread(target=intents, daemon=True).start()
     threading.Event().wait()
     """
 )
@@ -186,5 +256,7 @@ def test_an_acknowledged_write_survives_a_kill_9(tmp_path: Path):
     assert len(acked) >= 3_000
     with sqlite3.connect(path) as db:
         stored = {row[0] for row in db.execute("SELECT trade_id FROM fills")}
+        stored |= {row[0] for row in db.execute("SELECT client_id FROM intents")}
+    assert any(trade_id.startswith("I") for trade_id in acked)  # intents were among them
     missing = [trade_id for trade_id in acked if trade_id not in stored]
     assert missing == []  # every write acknowledged before the kill is there
