@@ -97,6 +97,7 @@ def run(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         "stop_s": round(stop_s, 1),
         "exit_code": exit_code,
         "actor_restarts": int(last["restarts"]),
+        "late_answers": _late_answers(daemon.log()),
         "holds": not growing and peak_rss_mb <= PEAK_RSS_LIMIT_MB and exit_code == 0,
     }
 
@@ -157,6 +158,17 @@ def _watch(daemon: DaemonProcess, seconds: float, every: float) -> list[dict[str
             "rss_mb": round(_status_kb(daemon, "VmRSS") / 1024, 1),
         })  # fmt: skip
     return samples
+
+
+def _late_answers(log: str) -> dict[str, int]:
+    """How often Heartbeat found each actor silent past its deadline (its warning lines): an
+    actor stalled for seconds, which the feed lag alone does not show."""
+    late: dict[str, int] = {}
+    for line in log.splitlines():
+        if "no pong within" in line:
+            for name in line.split("from:", 1)[1].split(","):
+                late[name.strip()] = late.get(name.strip(), 0) + 1
+    return late
 
 
 def _status_kb(daemon: DaemonProcess, field: str) -> float:
