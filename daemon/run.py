@@ -30,7 +30,6 @@ from prometheus_client import (
     PLATFORM_COLLECTOR,
     PROCESS_COLLECTOR,
     disable_created_metrics,
-    start_http_server,
 )
 
 from brokers.credentials import MissingCredential
@@ -51,6 +50,7 @@ from feeds.kite_instruments import UnknownInstrument
 from journal import Journal, export_days
 from journal.schema import JournalError
 from metrics import Metrics
+from metrics.exposition import serve
 
 _log = logging.getLogger("shikra")
 
@@ -92,10 +92,10 @@ def run(config_path: str, duration: float | None) -> int:
     disable_created_metrics()  # *_created series double every counter for no dashboard use
     metrics = Metrics()
     for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
-        metrics.registry.register(collector)
+        metrics.register(collector)
     bind, port = config.system.metrics.bind, config.system.metrics.port
     try:  # before building: a port another process holds must not cost a Kite login first
-        server, _ = start_http_server(port, addr=bind, registry=metrics.registry)
+        server, _ = serve(metrics.exposition(), bind, port)
     except OSError as exc:
         _cannot_start(f"system.metrics.port: cannot listen on {bind}:{port}: {_reason(exc)}")
         return EXIT_CONFIG

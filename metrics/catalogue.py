@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.registry import Collector
 
 from brokers.errors import CAUSES
 from brokers.unknown_values import FIELDS as UNKNOWN_VALUE_FIELDS
 from feeds.base import SkipReason
 from messages import DiffKind, OrderStatus, RejectReason, TradingState
+from metrics.exposition import Exposition, is_wide
 from strategies.base import Signal
 
 LATENCY_BUCKETS = (
@@ -361,6 +364,26 @@ class Metrics:
             ["actor"],
             registry=r,
         )
+
+        families = [v for v in vars(self).values() if isinstance(v, MetricWrapperBase)]
+        self.wide = tuple(family for family in families if is_wide(family))
+        """Counters and gauges with a series per symbol or per actor: rendered for ``/metrics``
+        by ``metrics.exposition``, not by the library."""
+        self.narrow = CollectorRegistry(auto_describe=True)
+        """Every collector of ``registry`` but the wide families (``/metrics`` renders these
+        through the library)."""
+        for family in families:
+            if not is_wide(family):
+                self.narrow.register(family)
+
+    def register(self, collector: Collector) -> None:
+        """Add a collector of the process (``PROCESS_COLLECTOR``...) to what is exported."""
+        self.registry.register(collector)
+        self.narrow.register(collector)
+
+    def exposition(self) -> Exposition:
+        """What ``/metrics`` serves (see ``metrics.exposition``)."""
+        return Exposition(self.registry, self.narrow, self.wide)
 
     def show_limits(self, limits_paise: Mapping[str, int]) -> None:
         """Export RiskGate's money limits (given in paise), so an alert can compare the day's
