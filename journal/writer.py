@@ -139,6 +139,10 @@ class JournalWriter:
         """Run a read on the writer's connection (it sees every committed write)."""
         return self._wait(self._put(lambda db: query(JournalReader(db)), None, read=True))
 
+    def waiting(self) -> int:
+        """Requests queued and not yet taken into a group."""
+        return self._queue.qsize()
+
     def close(self, timeout: float = 10.0) -> None:
         """Finish what was asked, then stop. Idempotent."""
         with self._lock:

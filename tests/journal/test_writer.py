@@ -11,6 +11,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ import pytest
 from journal import writes
 from journal.writer import JournalClosed, JournalWriter
 from messages import Fill, OrderIntent, Side
+from tests.supervisors.wait import until
 
 REPO = Path(__file__).resolve().parents[2]
 AT = 1_795_977_000 * 1_000_000_000 + 10 * 3600 * 1_000_000_000  # 2026-11-30 10:00 IST
@@ -39,6 +42,19 @@ def intent_row(n: int, quantity: object = 1) -> tuple[object, ...]:
 def intents_in(path: Path) -> list[str]:
     with sqlite3.connect(path) as db:
         return [row[0] for row in db.execute("SELECT client_id FROM intents ORDER BY rowid")]
+
+
+@contextmanager
+def queued(writer: JournalWriter) -> Iterator[None]:
+    """Hold the writer's thread inside a write of its own while the body asks: what the body
+    asks waits in the queue, and goes in groups once the body is done."""
+    running, gate = threading.Event(), threading.Event()
+    writer.submit(lambda db: (running.set(), gate.wait(5)))
+    assert running.wait(5)  # its group is formed: nothing asked from now on joins it
+    try:
+        yield
+    finally:
+        gate.set()
 
 
 def committed(path: Path, trade_id: str) -> bool:
@@ -79,8 +95,6 @@ def test_a_failing_write_fails_alone_and_the_writer_goes_on(tmp_path: Path):
     path = tmp_path / "j.sqlite"
     writer = JournalWriter(path)
     try:
-        gate = threading.Event()
-        writer.submit(lambda db: gate.wait(5))  # hold the thread so the next three group
         results: dict[str, object] = {}
         errors: list[BaseException] = []
 
@@ -98,9 +112,10 @@ def test_a_failing_write_fails_alone_and_the_writer_goes_on(tmp_path: Path):
             threading.Thread(target=ask, args=("bad", broken)),
             threading.Thread(target=ask, args=("b", lambda db: writes.fill(db, fill(2), DAY))),
         ]
-        for thread in threads:
-            thread.start()
-        gate.set()
+        with queued(writer):  # the three go in one group
+            for thread in threads:
+                thread.start()
+            until(lambda: writer.waiting() == 3)
         for thread in threads:
             thread.join(10)
         assert results == {"a": True, "b": True}
@@ -114,22 +129,21 @@ def test_a_failing_write_fails_alone_and_the_writer_goes_on(tmp_path: Path):
 def test_writes_made_at_the_same_time_share_transactions(tmp_path: Path):
     writer = JournalWriter(tmp_path / "j.sqlite")
     try:
-        gate = threading.Event()
-        writer.submit(lambda db: gate.wait(5))
         threads = [
             threading.Thread(
                 target=writer.run, args=(lambda db, n=n: writes.fill(db, fill(n), DAY),)
             )
             for n in range(100)
         ]
-        for thread in threads:
-            thread.start()
-        groups_before = writer.groups
-        gate.set()
+        with queued(writer):
+            groups_before = writer.groups
+            for thread in threads:
+                thread.start()
+            until(lambda: writer.waiting() == 100)
         for thread in threads:
             thread.join(10)
         assert writer.writes >= 101
-        assert writer.groups - groups_before < 20  # 100 writes, a handful of commits
+        assert writer.groups - groups_before == 2  # the holding write's, then the 100 at once
     finally:
         writer.close()
 
@@ -139,22 +153,20 @@ def test_a_groups_intents_are_one_statement_and_each_then_runs_after_the_commit(
     statements: list[str] = []
     writer = JournalWriter(path, trace=statements.append)
     try:
-        gate = threading.Event()
-        writer.submit(lambda db: gate.wait(5))  # hold the thread: the next writes group
         seen: list[tuple[str, bool]] = []
         done = threading.Event()
-        for n in range(200):
+        with queued(writer):
+            del statements[:]
+            for n in range(200):
 
-            def then(result: None, client_id: str = f"I{n}") -> None:
-                seen.append((client_id, client_id in intents_in(path)))
-                if client_id == "I199":
-                    done.set()
+                def then(result: None, client_id: str = f"I{n}") -> None:
+                    seen.append((client_id, client_id in intents_in(path)))
+                    if client_id == "I199":
+                        done.set()
 
-            writer.submit_intent(intent_row(n), then=then)
-            if n == 100:  # another write among them keeps its place in the group
-                writer.submit(lambda db: writes.fill(db, fill(1), DAY))
-        del statements[:]
-        gate.set()
+                writer.submit_intent(intent_row(n), then=then)
+                if n == 100:  # another write among them
+                    writer.submit(lambda db: writes.fill(db, fill(1), DAY))
         assert done.wait(10)
         assert seen == [(f"I{n}", True) for n in range(200)]  # in order, each committed
         inserts = [s for s in statements if s.startswith("INSERT INTO intents")]
@@ -168,15 +180,13 @@ def test_a_bad_intent_in_a_group_fails_alone(tmp_path: Path):
     path = tmp_path / "j.sqlite"
     writer = JournalWriter(path)
     try:
-        gate = threading.Event()
-        writer.submit(lambda db: gate.wait(5))
         acted: list[str] = []
         done = threading.Event()
-        for n in range(5):
-            row = intent_row(n, quantity="many" if n == 2 else 1)  # STRICT: not an integer
-            writer.submit_intent(row, then=lambda _, n=n: acted.append(f"I{n}"))
-        writer.submit(lambda db: None, then=lambda _: done.set())
-        gate.set()
+        with queued(writer):  # one group
+            for n in range(5):
+                row = intent_row(n, quantity="many" if n == 2 else 1)  # STRICT: not an integer
+                writer.submit_intent(row, then=lambda _, n=n: acted.append(f"I{n}"))
+            writer.submit(lambda db: None, then=lambda _: done.set())
         assert done.wait(10)
         assert acted == ["I0", "I1", "I3", "I4"]  # the bad one is not acted on
         assert intents_in(path) == ["I0", "I1", "I3", "I4"]
