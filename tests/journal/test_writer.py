@@ -12,7 +12,7 @@ import sys
 import textwrap
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,18 @@ DAY = datetime.date(2026, 11, 30)
 def fill(n: int) -> Fill:
     return Fill(trade_id=f"T{n}", client_id="C", symbol="NSE:INFY", side=Side.BUY, quantity=1,
                 price=100, at_ns=AT)  # fmt: skip
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "j.sqlite"
+
+
+@pytest.fixture
+def writer(path: Path) -> Iterator[JournalWriter]:
+    opened = JournalWriter(path)
+    yield opened
+    opened.close()
 
 
 def intent_row(n: int, quantity: object = 1) -> tuple[object, ...]:
@@ -65,94 +77,78 @@ def committed(path: Path, trade_id: str) -> bool:
         )
 
 
-def test_run_returns_once_committed_and_then_runs_only_after_the_commit(tmp_path: Path):
-    path = tmp_path / "j.sqlite"
-    writer = JournalWriter(path)
-    try:
-        one = fill(1)
-        assert writer.run(lambda db: writes.fill(db, one, writer.fill_day(one))) is True
-        assert committed(path, "T1")
-        seen: list[tuple[str, bool]] = []
-        done = threading.Event()
-        for n in range(2, 50):
-            f = fill(n)
+def test_run_returns_once_committed_and_then_runs_only_after_the_commit(
+    path: Path, writer: JournalWriter
+):
+    one = fill(1)
+    assert writer.run(lambda db: writes.fill(db, one, writer.fill_day(one))) is True
+    assert committed(path, "T1")
+    seen: list[tuple[str, bool]] = []
+    done = threading.Event()
+    for n in range(2, 50):
+        f = fill(n)
 
-            def then(inserted: bool, trade_id: str = f.trade_id) -> None:
-                seen.append((trade_id, inserted and committed(path, trade_id)))
-                if trade_id == "T49":
-                    done.set()
+        def then(inserted: bool, trade_id: str = f.trade_id) -> None:
+            seen.append((trade_id, inserted and committed(path, trade_id)))
+            if trade_id == "T49":
+                done.set()
 
-            writer.submit(lambda db, f=f: writes.fill(db, f, writer.fill_day(f)), then=then)
-        assert done.wait(10)
-        assert seen == [(f"T{n}", True) for n in range(2, 50)]  # in order, each committed
-        again = fill(1)
-        assert writer.run(lambda db: writes.fill(db, again, writer.fill_day(again))) is False
-    finally:
-        writer.close()
+        writer.submit(lambda db, f=f: writes.fill(db, f, writer.fill_day(f)), then=then)
+    assert done.wait(10)
+    assert seen == [(f"T{n}", True) for n in range(2, 50)]  # in order, each committed
+    again = fill(1)
+    assert writer.run(lambda db: writes.fill(db, again, writer.fill_day(again))) is False
 
 
-def test_a_failing_write_fails_alone_and_the_writer_goes_on(tmp_path: Path):
-    path = tmp_path / "j.sqlite"
-    writer = JournalWriter(path)
-    try:
-        results: dict[str, object] = {}
-        errors: list[BaseException] = []
+def test_a_failing_write_fails_alone_and_the_writer_goes_on(path: Path, writer: JournalWriter):
+    results: dict[str, object] = {}
+    errors: list[BaseException] = []
 
-        def ask(name: str, op) -> None:
-            try:
-                results[name] = writer.run(op)
-            except BaseException as exc:
-                errors.append(exc)
+    def ask(name: str, op) -> None:
+        try:
+            results[name] = writer.run(op)
+        except BaseException as exc:
+            errors.append(exc)
 
-        def broken(db: sqlite3.Connection) -> None:
-            db.execute("INSERT INTO fills (trade_id) VALUES ('half a row')")  # NOT NULL fails
+    def broken(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO fills (trade_id) VALUES ('half a row')")  # NOT NULL fails
 
-        threads = [
-            threading.Thread(target=ask, args=("a", lambda db: writes.fill(db, fill(1), DAY))),
-            threading.Thread(target=ask, args=("bad", broken)),
-            threading.Thread(target=ask, args=("b", lambda db: writes.fill(db, fill(2), DAY))),
-        ]
-        with queued(writer):  # the three go in one group
-            for thread in threads:
-                thread.start()
-            until(lambda: writer.waiting() == 3)
+    threads = [
+        threading.Thread(target=ask, args=("a", lambda db: writes.fill(db, fill(1), DAY))),
+        threading.Thread(target=ask, args=("bad", broken)),
+        threading.Thread(target=ask, args=("b", lambda db: writes.fill(db, fill(2), DAY))),
+    ]
+    with queued(writer):  # the three go in one group
         for thread in threads:
-            thread.join(10)
-        assert results == {"a": True, "b": True}
-        assert len(errors) == 1 and isinstance(errors[0], sqlite3.IntegrityError)
-        assert committed(path, "T1") and committed(path, "T2")
-        assert writer.run(lambda db: writes.fill(db, fill(3), DAY)) is True
-    finally:
-        writer.close()
+            thread.start()
+        until(lambda: writer.waiting() == 3)
+    for thread in threads:
+        thread.join(10)
+    assert results == {"a": True, "b": True}
+    assert len(errors) == 1 and isinstance(errors[0], sqlite3.IntegrityError)
+    assert committed(path, "T1") and committed(path, "T2")
+    assert writer.run(lambda db: writes.fill(db, fill(3), DAY)) is True
 
 
-def test_writes_made_at_the_same_time_share_transactions(tmp_path: Path):
-    writer = JournalWriter(tmp_path / "j.sqlite")
-    try:
-        threads = [
-            threading.Thread(
-                target=writer.run, args=(lambda db, n=n: writes.fill(db, fill(n), DAY),)
-            )
-            for n in range(100)
-        ]
-        with queued(writer):
-            groups_before = writer.groups
-            for thread in threads:
-                thread.start()
-            until(lambda: writer.waiting() == 100)
+def test_writes_made_at_the_same_time_share_transactions(writer: JournalWriter):
+    threads = [
+        threading.Thread(target=writer.run, args=(lambda db, n=n: writes.fill(db, fill(n), DAY),))
+        for n in range(100)
+    ]
+    with queued(writer):
+        groups_before = writer.groups
         for thread in threads:
-            thread.join(10)
-        assert writer.writes >= 101
-        assert writer.groups - groups_before == 2  # the holding write's, then the 100 at once
-    finally:
-        writer.close()
+            thread.start()
+        until(lambda: writer.waiting() == 100)
+    for thread in threads:
+        thread.join(10)
+    assert writer.writes >= 101
+    assert writer.groups - groups_before == 2  # the holding write's, then the 100 at once
 
 
-def test_a_groups_intents_are_one_statement_and_each_then_runs_after_the_commit(tmp_path: Path):
-    path = tmp_path / "j.sqlite"
+def test_a_groups_intents_are_one_statement_and_each_then_runs_after_the_commit(path: Path):
     statements: list[str] = []
-    writer = JournalWriter(path, trace=statements.append)
-    try:
+    with closing(JournalWriter(path, trace=statements.append)) as writer:
         seen: list[tuple[str, bool]] = []
         done = threading.Event()
         with queued(writer):
@@ -172,28 +168,21 @@ def test_a_groups_intents_are_one_statement_and_each_then_runs_after_the_commit(
         inserts = [s for s in statements if s.startswith("INSERT INTO intents")]
         assert len(inserts) == 1  # 200 intents, one statement
         assert committed(path, "T1")
-    finally:
-        writer.close()
 
 
-def test_a_bad_intent_in_a_group_fails_alone(tmp_path: Path):
-    path = tmp_path / "j.sqlite"
-    writer = JournalWriter(path)
-    try:
-        acted: list[str] = []
-        done = threading.Event()
-        with queued(writer):  # one group
-            for n in range(5):
-                row = intent_row(n, quantity="many" if n == 2 else 1)  # STRICT: not an integer
-                writer.submit_intent(row, then=lambda _, n=n: acted.append(f"I{n}"))
-            writer.submit(lambda db: None, then=lambda _: done.set())
-        assert done.wait(10)
-        assert acted == ["I0", "I1", "I3", "I4"]  # the bad one is not acted on
-        assert intents_in(path) == ["I0", "I1", "I3", "I4"]
-        writer.submit_intent(intent_row(9))
-        assert writer.read(lambda j: j.intent("I9")) is not None  # and the writer goes on
-    finally:
-        writer.close()
+def test_a_bad_intent_in_a_group_fails_alone(path: Path, writer: JournalWriter):
+    acted: list[str] = []
+    done = threading.Event()
+    with queued(writer):  # one group
+        for n in range(5):
+            row = intent_row(n, quantity="many" if n == 2 else 1)  # STRICT: not an integer
+            writer.submit_intent(row, then=lambda _, n=n: acted.append(f"I{n}"))
+        writer.submit(lambda db: None, then=lambda _: done.set())
+    assert done.wait(10)
+    assert acted == ["I0", "I1", "I3", "I4"]  # the bad one is not acted on
+    assert intents_in(path) == ["I0", "I1", "I3", "I4"]
+    writer.submit_intent(intent_row(9))
+    assert writer.read(lambda j: j.intent("I9")) is not None  # and the writer goes on
 
 
 def test_reads_see_every_committed_write_and_a_closed_writer_refuses(tmp_path: Path):
