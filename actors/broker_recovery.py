@@ -111,7 +111,7 @@ class BrokerRecovery:
         if not working:
             return
         try:
-            at_broker = {found.tag: found for found in self.broker.orders() if found.tag}
+            at_broker = {found.tag: found for found in self.broker.orders_tagged(working)}
         except BrokerError as exc:
             _log.warning("could not check working orders (%s): will retry", exc)
             return

@@ -11,7 +11,7 @@ Errors are in ``brokers.errors``; each says what the caller must do.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 import msgspec
@@ -145,6 +145,13 @@ class Broker(Protocol):
 
     def orders(self) -> list[BrokerOrder]:
         """Every order of the day. ``BrokerUnavailable`` on a failed read."""
+        ...
+
+    def orders_tagged(self, tags: Collection[str]) -> list[BrokerOrder]:
+        """The latest order of each of ``tags`` that the broker has: the router's check of
+        what it still waits on. Kite answers it from the whole order book (it has no narrower
+        call); the paper venue looks each tag up, so the check costs what is working, not the
+        whole day. ``BrokerUnavailable`` on a failed read."""
         ...
 
     def trades(self) -> list[BrokerTrade]:

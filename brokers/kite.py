@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -129,6 +129,13 @@ class KiteBroker:
 
     def orders(self) -> list[BrokerOrder]:
         return self._orders()[0]
+
+    def orders_tagged(self, tags: Collection[str]) -> list[BrokerOrder]:
+        wanted, latest = set(tags), {}
+        for order in self.orders():  # oldest first: the last of a tag is its latest
+            if order.tag in wanted:
+                latest[order.tag] = order
+        return list(latest.values())
 
     def order_by_tag(self, tag: str) -> BrokerOrder | None:
         orders, unreadable = self._orders()

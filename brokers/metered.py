@@ -4,7 +4,7 @@ metrics, whichever actor makes it (the router places orders, PositionSync reads 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from brokers.base import BrokerListener, BrokerOrder, BrokerPosition, BrokerTrade
@@ -64,6 +64,9 @@ class MeteredBroker:
 
     def orders(self) -> list[BrokerOrder]:
         return self._call("orders", self.inner.orders)
+
+    def orders_tagged(self, tags: Collection[str]) -> list[BrokerOrder]:
+        return self._call("orders", self.inner.orders_tagged, tags)  # Kite: the orders call
 
     def trades(self) -> list[BrokerTrade]:
         return self._call("trades", self.inner.trades)

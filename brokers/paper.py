@@ -23,7 +23,7 @@ import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -154,6 +154,11 @@ class PaperBroker:
         with self._lock:
             order = self._books.latest_by_tag.get(tag)
             return None if order is None else order.snapshot()
+
+    def orders_tagged(self, tags: Collection[str]) -> list[BrokerOrder]:
+        with self._lock:
+            latest = self._books.latest_by_tag
+            return [latest[tag].snapshot() for tag in tags if tag in latest]
 
     def orders(self) -> list[BrokerOrder]:
         """The current trading day's orders, as Kite's order book lists them."""

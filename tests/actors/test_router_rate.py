@@ -39,6 +39,9 @@ class RecordingBroker:
     def orders(self) -> list:
         return []
 
+    def orders_tagged(self, tags) -> list:
+        return []
+
     def order_by_tag(self, tag: str) -> None:
         return None
 

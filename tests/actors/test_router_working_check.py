@@ -54,6 +54,9 @@ class SilentBroker:
                 for n, i in enumerate(self.placed, 1)
             ]
 
+    def orders_tagged(self, tags) -> list[BrokerOrder]:
+        return [order for order in self.orders() if order.tag in tags]
+
     def trades(self) -> list[BrokerTrade]:
         with self.lock:
             return [

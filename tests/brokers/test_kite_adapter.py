@@ -81,3 +81,12 @@ def test_reads_retry_through_429s(fake: FakeKite):
     fake.fail_next(2, 429, error_type="NetworkException", endpoint="GET /portfolio/positions")
     assert broker.positions() == []
     assert len(fake.requests_to("GET /portfolio/positions")) == 3
+
+
+def test_orders_tagged_is_the_latest_order_of_each_tag_asked(fake: FakeKite):
+    broker = adapter(fake)
+    first = broker.place(intent("S0000007"))
+    other = broker.place(intent("S0000008"))
+    again = fake.by_hand("NSE:INFY", tag="S0000007")  # Kite allows a tag on many orders
+    found = {o.tag: o.broker_order_id for o in broker.orders_tagged({"S0000007", "S0000009"})}
+    assert found == {"S0000007": again} and first != again != other

@@ -275,3 +275,14 @@ def test_trade_ids_are_unique_and_orders_are_found_by_tag():
     assert [t.trade_id for t in broker.trades()] == ["P1", "P2"]
     assert broker.order_by_tag("b1").broker_order_id == oid
     assert broker.order_by_tag("zz") is None
+
+
+def test_orders_tagged_answers_for_the_tags_asked_not_the_whole_day():
+    broker = make_broker()
+    broker.observe(tick(100_050))
+    ids = {tag: broker.place(order(tag, Side.BUY)) for tag in ("b1", "b2", "b3")}
+    found = broker.orders_tagged(["b3", "b1", "not-placed"])
+    assert sorted((o.tag, o.broker_order_id) for o in found) == [
+        ("b1", ids["b1"]), ("b3", ids["b3"])
+    ]  # fmt: skip
+    assert broker.orders_tagged([]) == []
