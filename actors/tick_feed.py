@@ -172,12 +172,10 @@ class TickFeed(SupervisedActor):
             )
         dispatcher = self.link.dispatcher
         if dispatcher is None:
-            for tick in batch.ticks:
-                self._deliver(tick)
+            self._deliver(batch.ticks)
         else:
             with dispatcher.batch():  # the strategies go in line together, not one by one
-                for tick in batch.ticks:
-                    self._deliver(tick)
+                self._deliver(batch.ticks)
         if batch.next_due_ns is None:
             if not self.finished:
                 self.finished = True
@@ -190,30 +188,41 @@ class TickFeed(SupervisedActor):
         wait = (batch.next_due_ns - now_ns) / 1e9
         self.wake_in(min(self.max_poll_wait, max(self.min_poll_interval, wait)), "poll")
 
-    def _deliver(self, tick: Tick) -> None:
-        if tick.exchange_ns >= self.day_end_ns and is_sane_market_time(tick.exchange_ns):
-            self._begin_day(tick.exchange_ns)  # (an absurd time moves no trading day)
-        strategy = self.strategies.get(tick.symbol)
-        if strategy is None:
-            self.link.metrics.ticks_dropped.labels(reason="unknown_symbol").inc()
-            return
-        strategy.tell(tick)
-        if self.observer is not None:
-            self.observer.observe(tick)
-        symbol = tick.symbol
-        self.counted[symbol] = self.counted.get(symbol, 0) + 1
-        if self.measure_delay:
-            self.link.metrics.tick_age.observe(max(0.0, (tick.receive_ns - tick.exchange_ns) / 1e9))
-        self.recent[symbol].append(tick.ltp)
-        self.latest[symbol] = tick  # a Mark is made only when the batch goes out
-        self.ticks_total += 1
-        self.last_tick_ns = tick.receive_ns
-        if tick.exchange_ns > self.market_ns:
-            self.market_ns = tick.exchange_ns
-            # In a replay at full speed, market time races ahead of the wall clock: marks must
-            # follow market time too, or loss limits would be judged on stale prices.
-            if self.market_ns - self._marks_sent_at > 1_000_000_000:
-                self._send_marks()
+    def _deliver(self, ticks: list[Tick]) -> None:
+        """Each tick to its strategy, then to the venue; what the feed keeps of it. One loop
+        over the poll's ticks with its lookups held in locals: it runs 30,000 times a second
+        at a full subscription, and is the largest share of the feed's CPU after the source."""
+        strategy_of, observer = self.strategies.get, self.observer
+        counted, recent, latest = self.counted, self.recent, self.latest
+        delivered = 0
+        for tick in ticks:
+            symbol, exchange_ns = tick.symbol, tick.exchange_ns
+            if exchange_ns >= self.day_end_ns and is_sane_market_time(exchange_ns):
+                self._begin_day(exchange_ns)  # (an absurd time moves no trading day)
+                latest = self.latest  # the old day's marks went out
+            strategy = strategy_of(symbol)
+            if strategy is None:
+                self.link.metrics.ticks_dropped.labels(reason="unknown_symbol").inc()
+                continue
+            strategy.tell(tick)
+            if observer is not None:
+                observer.observe(tick)
+            counted[symbol] = counted.get(symbol, 0) + 1
+            if self.measure_delay:
+                age = (tick.receive_ns - exchange_ns) / 1e9
+                self.link.metrics.tick_age.observe(max(0.0, age))
+            recent[symbol].append(tick.ltp)
+            latest[symbol] = tick  # a Mark is made only when the batch goes out
+            delivered += 1
+            self.last_tick_ns = tick.receive_ns
+            if exchange_ns > self.market_ns:
+                self.market_ns = exchange_ns
+                # In a replay at full speed, market time races ahead of the wall clock: marks
+                # must follow market time too, or loss limits would be judged on stale prices.
+                if exchange_ns - self._marks_sent_at > 1_000_000_000:
+                    self._send_marks()
+                    latest = self.latest  # a new batch of marks begins
+        self.ticks_total += delivered
 
     def _begin_day(self, at_ns: int) -> None:
         """Market time has reached a later trading day: see the module docstring."""

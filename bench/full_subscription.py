@@ -84,6 +84,10 @@ def run(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
         "startup_s": round(startup_s, 1),
         "delivered_ticks_per_s": round((last["ticks"] - first["ticks"]) / window),
         "orders_sent": int(last["sent"] - first["sent"]),
+        "cpu_us_per_tick": round(
+            (last["cpu_s"] - first["cpu_s"]) / max(1.0, last["ticks"] - first["ticks"]) * 1e6, 2
+        ),
+        "cpu_cores": round((last["cpu_s"] - first["cpu_s"]) / window, 2),
         "fills": int(last["fills"] - first["fills"]),
         "feed_lag": {
             "start_s": lags[0][1],
@@ -156,6 +160,7 @@ def _watch(daemon: DaemonProcess, seconds: float, every: float) -> list[dict[str
             "lag_s": value(scraped, "shikra_feed_lag_seconds"),
             "restarts": total(scraped, "shikra_actor_restarts_total"),
             "rss_mb": round(_status_kb(daemon, "VmRSS") / 1024, 1),
+            "cpu_s": _cpu_s(daemon),
         })  # fmt: skip
     return samples
 
@@ -169,6 +174,14 @@ def _late_answers(log: str) -> dict[str, int]:
             for name in line.split("from:", 1)[1].split(","):
                 late[name.strip()] = late.get(name.strip(), 0) + 1
     return late
+
+
+def _cpu_s(daemon: DaemonProcess) -> float:
+    """The daemon's CPU time so far, user and system, every thread (``/proc/<pid>/stat``)."""
+    assert daemon.process is not None
+    stat = Path(f"/proc/{daemon.process.pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _status_kb(daemon: DaemonProcess, field: str) -> float:

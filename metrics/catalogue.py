@@ -19,7 +19,6 @@ from brokers.unknown_values import FIELDS as UNKNOWN_VALUE_FIELDS
 from feeds.base import SkipReason
 from messages import DiffKind, OrderStatus, RejectReason, TradingState
 from metrics.exposition import Exposition, is_wide
-from strategies.base import Signal
 
 LATENCY_BUCKETS = (
     25e-6, 50e-6, 100e-6, 250e-6, 500e-6,
@@ -404,9 +403,10 @@ class Metrics:
         ``pooled`` actors (a strategy per symbol) get at start only the per-actor series an
         alert counts with ``increase`` (restarts, held-message overflow), which must exist
         before their first event or that event is not counted; their crash and held-message
-        counters appear at their first event. At 9,000 symbols each per-actor family is 9,000
-        series, and rendering a scrape costs CPU per series (about 6 µs each, on the daemon's
-        own GIL, every scrape interval)."""
+        counters appear at their first event. So do the per-symbol signal counters (three per
+        symbol; no alert counts them, the dashboard sums their rates). At 9,000 symbols each
+        per-actor or per-symbol family is 9,000 series or more: memory (the signals alone were
+        15 MB), and CPU on the daemon's own GIL at every scrape."""
         for supervisor in supervisors:
             self.supervisor_escalations.labels(supervisor=supervisor)
         for skip in (*(reason.value for reason in SkipReason), "unknown_symbol"):
@@ -419,8 +419,6 @@ class Metrics:
             self.handler_latency.labels(role=role_of(actor))
         for symbol in symbols:
             self.ticks.labels(symbol=symbol)
-            for signal in Signal:
-                self.signals.labels(symbol=symbol, signal=signal.value)
             self.fills.labels(symbol=symbol)
             self.position.labels(symbol=symbol)
             self.broker_position.labels(symbol=symbol)
