@@ -34,6 +34,7 @@ from messages.orders import (
     OrderStatus,
     OrderType,
     Product,
+    RejectReason,
     Side,
 )
 from strategies.base import Signal, SignalStrategy
@@ -47,6 +48,17 @@ SEQ_DIGITS = 6
 
 REJECTION_QUIET_NS = 5_000_000_000
 """After a rejection, no new intent for this long in market time (5 s)."""
+
+BUSY_QUIET_MAX_NS = 60_000_000_000
+"""After a refusal because the account's capacity is used up (``BUSY_REASONS``), the quiet
+spell doubles with each refusal in a row, up to a minute, until an order of the symbol is
+accepted. Why: with thousands of symbols and an account that may send 400 orders a minute,
+nearly every symbol is refused, and each refusal costs a journal write, a risk check and a
+message; asking again every 5 s only repeats that (740 refused intents a second at 9,000
+symbols). A refusal for anything else (a halt, a limit of the symbol itself) keeps 5 s: an exit
+refused while halted must go soon after a resume."""
+
+BUSY_REASONS = frozenset({RejectReason.MAX_ORDERS_PER_MINUTE, RejectReason.MAX_OPEN_ORDERS})
 
 
 @dataclass(slots=True)
@@ -108,6 +120,8 @@ class SymbolTrader:
         self._pending: _PendingOrder | None = None
         self._last_tick_ns = 0
         self._quiet_until_ns = 0
+        self._busy_in_a_row = 0
+        """Refusals for a busy account since this symbol's last accepted order."""
 
     # -- properties ------------------------------------------------------------------------
 
@@ -206,6 +220,8 @@ class SymbolTrader:
         pending = self._pending
         if pending is None or event.client_id != pending.client_id:
             return
+        if event.status is not OrderStatus.REJECTED:
+            self._busy_in_a_row = 0  # it got through: the account had room
         if not event.status.is_terminal:
             return
         filled = event.quantity if event.status is OrderStatus.FILLED else event.filled_quantity
@@ -218,7 +234,11 @@ class SymbolTrader:
         holds) would be re-sent on every tick."""
         if self._pending is not None and rejection.client_id == self._pending.client_id:
             self._pending = None
-            self._quiet_until_ns = self._last_tick_ns + REJECTION_QUIET_NS
+            quiet = REJECTION_QUIET_NS
+            if rejection.reason in BUSY_REASONS:
+                quiet = min(BUSY_QUIET_MAX_NS, quiet << min(self._busy_in_a_row, 4))
+                self._busy_in_a_row += 1
+            self._quiet_until_ns = self._last_tick_ns + quiet
 
     def rewarm(self, strategy: SignalStrategy, prices: Iterable[int]) -> None:
         """Replace the signal strategy with a fresh one warmed up on ``prices`` (oldest first),

@@ -91,6 +91,52 @@ def test_after_a_rejection_the_symbol_stays_quiet_for_five_seconds_of_market_tim
     assert on_tick(trader, strategy, 100_000, Signal.LONG, at_s=15.0) is not None
 
 
+def refuse(trader, intent: OrderIntent, reason: RejectReason) -> None:
+    trader.on_rejected(OrderRejected(client_id=intent.client_id, symbol=INFY, reason=reason))
+
+
+def next_intent(trader, strategy, at_s: float) -> tuple[float, OrderIntent]:
+    """A tick every half second from ``at_s``, the signal holding: when the next intent goes."""
+    while (intent := on_tick(trader, strategy, 100_000, Signal.LONG, at_s=at_s)) is None:
+        at_s += 0.5
+    return at_s, intent
+
+
+def test_refused_for_a_busy_account_the_quiet_spell_doubles_up_to_a_minute():
+    """Thousands of symbols and 400 orders a minute: asking again every 5 s only repeats the
+    refusal (each one journaled, checked and answered)."""
+    trader, strategy = make_trader()
+    at, intent = next_intent(trader, strategy, 0.0)
+    waits = []
+    for _ in range(6):
+        refuse(trader, intent, RejectReason.MAX_ORDERS_PER_MINUTE)
+        again, intent = next_intent(trader, strategy, at)
+        waits.append(again - at)
+        at = again
+    assert waits == [5.0, 10.0, 20.0, 40.0, 60.0, 60.0]
+
+
+def test_an_accepted_order_ends_the_busy_spell_and_other_refusals_keep_five_seconds():
+    trader, strategy = make_trader()
+    at, intent = next_intent(trader, strategy, 0.0)
+    for expected_wait in (5.0, 10.0):
+        refuse(trader, intent, RejectReason.MAX_OPEN_ORDERS)
+        again, intent = next_intent(trader, strategy, at)
+        assert again - at == expected_wait
+        at = again
+    trader.on_order_event(event_of(intent, OrderStatus.SUBMITTED))  # this one got through
+    trader.on_order_event(event_of(intent, OrderStatus.CANCELLED))  # (and ended unfilled)
+    at, intent = next_intent(trader, strategy, at)
+    refuse(trader, intent, RejectReason.MAX_ORDERS_PER_MINUTE)
+    again, intent = next_intent(trader, strategy, at)
+    assert again - at == 5.0  # the spell starts over
+    refuse(trader, intent, RejectReason.MAX_ORDERS_PER_MINUTE)  # busy, in a row: next is 10 s
+    at, intent = next_intent(trader, strategy, again)
+    refuse(trader, intent, RejectReason.HALTED)
+    again, _ = next_intent(trader, strategy, at)
+    assert again - at == 5.0  # a halt never backs off: an exit must go soon after a resume
+
+
 @pytest.mark.parametrize(
     ("prefix", "problem"),
     [("A" * 15, "longer than 14"), ("T1-INFY", "alphanumeric"), ("", "alphanumeric")],
