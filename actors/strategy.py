@@ -166,7 +166,7 @@ class Strategy(PooledSupervisedActor):
         journal's writer, after its commit: a pooled actor does not wait on a disk)."""
         day, now, risk = self.day, self.link.clock.now_ns(), self.address(RISK_GATE)
 
-        def send(_: None) -> None:
+        def send(_: object) -> None:
             self.link.faults_at("strategy.intent_journaled")
             risk.tell(intent)
 

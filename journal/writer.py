@@ -21,7 +21,7 @@ acted on before that:
   (sending the intent to RiskGate, telling others of a state change) is ``then``, so nobody
   hears of anything the journal does not yet hold;
 * ``submit_intent(row, then)`` is ``submit`` for a strategy's intent: a group's intents are one
-  multi-row statement (hundreds a second at a full subscription; see ``writes.intents``);
+  statement (hundreds a second at a full subscription; see ``writes.intents``);
 * ``read(query)`` runs a query on the writer's connection and returns its result (a restore at
   an actor's start, on any thread; no actor keeps a connection of its own).
 
@@ -61,7 +61,7 @@ class _Request(Generic[T]):
 
     def __init__(
         self,
-        op: Op[T] | None,
+        op: Op[T],
         then: Callable[[T], None] | None,
         read: bool,
         row: tuple[object, ...] | None = None,
@@ -70,7 +70,8 @@ class _Request(Generic[T]):
         self.then = then
         self.read = read
         self.row = row
-        """An intent's row (``submit_intent``): written with the group's other intents."""
+        """An intent's row (``submit_intent``): written with the group's other intents, or by
+        ``op`` alone when they have to go one by one."""
         self.done = threading.Event()
         self.result: Any = None
         self.error: BaseException | None = None
@@ -127,13 +128,13 @@ class JournalWriter:
         self._put(op, then, read=False)
 
     def submit_intent(
-        self, row: tuple[object, ...], then: Callable[[None], None] | None = None
+        self, row: tuple[object, ...], then: Callable[[object], None] | None = None
     ) -> None:
         """``submit`` for an intent (``writes.intent_row``): the intents waiting in one group
         are written by one statement (``writes.intents``) before the group's other writes, and
-        each ``then`` still runs after the commit, in the order asked. ``then`` gets ``None``:
-        whether the intent was new is not known (the sender acts on it either way)."""
-        self._put(None, then, read=False, row=row)
+        each ``then`` still runs after the commit, in the order asked. What ``then`` is given
+        says nothing: whether the intent was new is not known (its sender acts either way)."""
+        self._put(lambda db: writes.intent_from_row(db, row), then, read=False, row=row)
 
     def read(self, query: Callable[[JournalReader], T]) -> T:
         """Run a read on the writer's connection (it sees every committed write)."""
@@ -156,7 +157,7 @@ class JournalWriter:
 
     def _put(
         self,
-        op: Op[T] | None,
+        op: Op[T],
         then: Callable[[T], None] | None,
         read: bool,
         row: tuple[object, ...] | None = None,
@@ -271,11 +272,7 @@ class JournalWriter:
             if together and request.row is not None:
                 continue
             try:
-                if request.row is not None:
-                    writes.intent_from_row(db, request.row)
-                else:
-                    assert request.op is not None
-                    request.result = request.op(db)
+                request.result = request.op(db)
             except Exception as exc:
                 db.execute("ROLLBACK")
                 request.error = exc

@@ -11,7 +11,8 @@ import urllib.request
 from collections.abc import Callable
 
 import pytest
-from prometheus_client import disable_created_metrics, generate_latest
+from prometheus_client import generate_latest
+from prometheus_client import metrics as prometheus_metrics
 from prometheus_client.openmetrics import exposition as openmetrics
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_om
 from prometheus_client.parser import text_string_to_metric_families as parse_text
@@ -28,8 +29,8 @@ ACTORS = (*(f"Strategy:{symbol}" for symbol in SYMBOLS), "RiskGate")
 
 
 @pytest.fixture(autouse=True)
-def _no_created_series():
-    disable_created_metrics()  # as the daemon runs
+def _no_created_series(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(prometheus_metrics, "_use_created", False)  # as the daemon runs it
 
 
 def metrics() -> Metrics:

@@ -155,7 +155,7 @@ def test_a_groups_intents_are_one_statement_and_each_then_runs_after_the_commit(
             del statements[:]
             for n in range(200):
 
-                def then(result: None, client_id: str = f"I{n}") -> None:
+                def then(result: object, client_id: str = f"I{n}") -> None:
                     seen.append((client_id, client_id in intents_in(path)))
                     if client_id == "I199":
                         done.set()
