@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command, text in (
         ("status", "show trading state, actors, positions, PnL, open orders, feed age"),
         ("halt", "stop new orders now (cancels still go); survives a restart"),
+        ("reduce", "only orders that shrink exposure (close, never open); survives a restart"),
         ("resume", "return to ACTIVE trading"),
         ("flatten", "cancel open orders and close every position, then stay halted"),
     ):
@@ -87,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_config(args: argparse.Namespace) -> int:
     from config import ConfigError, load_config
+    from config.calendars import calendar_problems
     from config.environment import environment_problems
+    from daemon.clock import WallClock
 
     try:
         config = load_config(args.file)
@@ -98,6 +101,8 @@ def _check_config(args: argparse.Namespace) -> int:
     if problems:
         print("\n".join(f"{path}: {message}" for path, message in problems))
         return EXIT_USAGE
+    for warning in calendar_problems(config, WallClock()):
+        print(f"warning: {warning}")
     print("ok")
     return EXIT_OK
 

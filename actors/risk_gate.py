@@ -24,7 +24,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from config.actors import ORDER_ROUTER, RISK_GATE, strategy_actor_name
-from core.flatten import FLATTEN_PREFIX, cancels_for_flatten, closing_orders, is_flat
+from core.flatten import (
+    FLATTEN_PREFIX,
+    cancels_for_flatten,
+    cancels_for_square_off,
+    closing_orders,
+    is_flat,
+)
 from core.market_hours import MarketHours
 from core.recovery import CARRIED_PRODUCTS, carries, restore_risk
 from core.risk import RiskBook
@@ -41,11 +47,13 @@ from messages import (
     OrderEvent,
     OrderIntent,
     OrderRejected,
+    Phase,
     PnLUpdate,
     Product,
     ReconciliationReport,
     Reduce,
     Resume,
+    SessionPhase,
     TradingState,
     TradingStateChanged,
 )
@@ -78,6 +86,10 @@ class RiskGate(SupervisedActor):
         self.publish_to = publish_to
         self.flattening = False
         self.flatten_seq = 0
+        self.squaring_off: set[str] = set()
+        """Segments past their square-off time today: MIS there is closed until the day ends."""
+        self.square_off_cancels: set[str] = set()
+        """Working orders already asked to cancel by the square-off (asked once each)."""
         self.metrics = link.metrics
 
     @property
@@ -122,6 +134,8 @@ class RiskGate(SupervisedActor):
         elif isinstance(message, OrderEvent):
             if message.status.is_terminal:
                 self.book.on_order_done(message.client_id)
+                if self.squaring_off:
+                    self._square_off()  # a cancelled exit is done: its position can close
         elif isinstance(message, Marks):
             self.book.on_marks({m.symbol: m.ltp for m in message.marks}, message.market_ns)
         elif isinstance(message, PnLUpdate):
@@ -137,6 +151,8 @@ class RiskGate(SupervisedActor):
             self._flatten(message)
         elif isinstance(message, DayStarted):
             self._new_day(message)
+        elif isinstance(message, SessionPhase):
+            self._phase(message)
         else:
             super().handle(message)
 
@@ -152,15 +168,61 @@ class RiskGate(SupervisedActor):
         self.book.on_fill(fill)
         if self.flattening:
             self._flatten_positions()
+        if self.squaring_off:
+            self._square_off()
 
     def _new_day(self, started: DayStarted) -> None:
         if started.day <= self.day:
             return  # announced again (a restarted feed): already in it
         _log.info("trading day %s begins (was %s)", started.day, self.day)
         self.day = started.day
+        self.squaring_off.clear()
+        self.square_off_cancels.clear()
         day, since = started.day, started.market_ns
         self.journal.submit(lambda db: writes.current_day(db, day, since))
         self._apply(self.book.new_day(self._restored(), self._now(), self._in_flight()))
+
+    def _phase(self, announced: SessionPhase) -> None:
+        """A segment's session moved on (see ``core.session``): past the entry cut-off the
+        book may turn REDUCING; at the square-off time its MIS is closed, and kept closed until
+        the day ends."""
+        if announced.day < self.day:
+            return  # an earlier day's boundary, told late: that day is over
+        self._apply(self.book.on_phase(announced.exchange, announced.phase, self._now()))
+        if announced.phase is Phase.SQUARE_OFF and announced.exchange not in self.squaring_off:
+            self.squaring_off.add(announced.exchange)
+            _log.warning("%s square-off time: closing MIS positions", announced.exchange)
+            self._square_off()
+
+    def _square_off(self) -> None:
+        """Cancel the segments' working MIS orders, then close their MIS positions through the
+        normal risk and routing path (exits first in the rate limiter): sticky, asked again on
+        every fill and finished order until the day ends (``core.flatten``)."""
+        book = self.book
+        symbols = frozenset(
+            symbol
+            for symbol, product in self.products.items()
+            if product is Product.MIS and symbol.split(":", 1)[0] in self.squaring_off
+        )
+        reason = "square-off: MIS closed before the broker's own square-off"
+        cancels = cancels_for_square_off(
+            book.working, symbols, frozenset(self.square_off_cancels), reason
+        )
+        for cancel in cancels:
+            self.square_off_cancels.add(cancel.client_id)
+            self.address(ORDER_ROUTER).tell(cancel)
+        plan = closing_orders(
+            {s: q for s, q in book.positions.items() if s in symbols},
+            book.working.values(),
+            book.marks,
+            book.market_ns,
+            self.flatten_seq,
+            self.products,
+            reason="square-off",
+        )
+        self.flatten_seq = plan.next_seq
+        for intent in plan.intents:
+            self._decide(intent, own_flatten=True)
 
     def _in_flight(self) -> frozenset[str]:
         """Working orders the router has not journaled yet (approved, on their way)."""

@@ -14,7 +14,10 @@ TickFeed owns market time, so it also says when a **trading day** begins: the fi
 later day (or, with a live feed, the wall clock crossing midnight in the exchange's zone) makes
 it close the old day's marks, let the paper venue begin the day (expire day orders, square off
 MIS), and tell ``DayStarted`` to every actor that keeps daily figures — all before that tick goes
-anywhere, so no order of the new day can meet yesterday's books.
+anywhere, so no order of the new day can meet yesterday's books. In the same way it announces
+each segment's **session phase** (``SessionPhase``: the pre-open, the open, the entry cut-off,
+the intraday square-off, the close; a holiday is closed all day) to RiskGate as market time
+crosses each boundary, and the phase it finds at its first tick.
 """
 
 from __future__ import annotations
@@ -27,7 +30,17 @@ from typing import Any, Protocol
 from config.actors import TICK_FEED, is_strategy, strategy_actor_name, symbol_of_strategy
 from core.market_hours import MarketHours, is_sane_market_time
 from feeds.base import Batch, TickSource
-from messages import ChildRestarted, DayStarted, FeedStatus, Mark, Marks, Tick, WarmUp
+from messages import (
+    ChildRestarted,
+    DayStarted,
+    FeedStatus,
+    Mark,
+    Marks,
+    Phase,
+    SessionPhase,
+    Tick,
+    WarmUp,
+)
 from supervisors import SupervisedActor
 from supervisors.directory import Address
 from supervisors.spec import Link
@@ -66,6 +79,7 @@ class TickFeed(SupervisedActor):
         hours: MarketHours | None = None,
         start_day: datetime.date | None = None,
         day_to: tuple[str, ...] = (),
+        phase_to: tuple[str, ...] = (),
         live_time: bool = False,
     ) -> None:
         super().__init__(link)
@@ -73,6 +87,14 @@ class TickFeed(SupervisedActor):
         self.day = start_day
         self.day_end_ns = hours.day_bounds(start_day)[1] if hours and start_day else 2**63 - 1
         self.day_to = day_to
+        self.phase_to = phase_to
+        self.exchanges = tuple(sorted({symbol.split(":", 1)[0] for symbol in symbols}))
+        self.phases: dict[str, Phase] = {}
+        """Each traded segment's session phase as last announced (none before the first tick)."""
+        self.next_phase_ns = 0 if hours is not None and phase_to else 2**63 - 1
+        """Market time at which some segment's phase may change next (0: find out at once)."""
+        self.next_event_ns = min(self.day_end_ns, self.next_phase_ns)
+        """The earlier of the day's end and the next phase change: one comparison per tick."""
         self.live_time = live_time
         """The feed's market time is the wall clock (Kite): midnight comes without a tick."""
         self.source = source
@@ -197,9 +219,9 @@ class TickFeed(SupervisedActor):
         delivered = 0
         for tick in ticks:
             symbol, exchange_ns = tick.symbol, tick.exchange_ns
-            if exchange_ns >= self.day_end_ns and is_sane_market_time(exchange_ns):
-                self._begin_day(exchange_ns)  # (an absurd time moves no trading day)
-                latest = self.latest  # the old day's marks went out
+            if exchange_ns >= self.next_event_ns and is_sane_market_time(exchange_ns):
+                self._market_moved(exchange_ns)  # (an absurd time moves no day and no phase)
+                latest = self.latest  # the old day's marks may have gone out
             strategy = strategy_of(symbol)
             if strategy is None:
                 self.link.metrics.ticks_dropped.labels(reason="unknown_symbol").inc()
@@ -224,11 +246,43 @@ class TickFeed(SupervisedActor):
                     latest = self.latest  # a new batch of marks begins
         self.ticks_total += delivered
 
+    def _market_moved(self, at_ns: int) -> None:
+        """Market time reached the next day or session boundary: a new day first (its
+        ``DayStarted`` before anything of the day), then the segments' new phases."""
+        if at_ns >= self.day_end_ns:
+            self._begin_day(at_ns)
+        if at_ns >= self.next_phase_ns:
+            self._announce_phases(at_ns)
+        self.next_event_ns = min(self.day_end_ns, self.next_phase_ns)
+
+    def _announce_phases(self, at_ns: int) -> None:
+        """Tell each segment whose session phase changed (or is first known) where it is now,
+        before any tick of that phase goes anywhere (see ``SessionPhase``)."""
+        hours = self.hours
+        assert hours is not None
+        day = hours.trading_day(at_ns)
+        gauge = self.link.metrics.session_phase
+        for exchange in self.exchanges:
+            phase = hours.phase(at_ns, exchange)
+            if self.phases.get(exchange) is phase:
+                continue
+            self.phases[exchange] = phase
+            for each in Phase:
+                gauge.labels(exchange=exchange, phase=each.value).set(1 if each is phase else 0)
+            _log.info("%s session: %s (market time %s)", exchange, phase, hours.local(at_ns))
+            announced = SessionPhase(exchange=exchange, phase=phase, day=day, market_ns=at_ns)
+            for name in self.phase_to:
+                self.address(name).tell(announced)
+        self.next_phase_ns = min(
+            (hours.next_change_ns(at_ns, e) for e in self.exchanges), default=2**63 - 1
+        )
+
     def _begin_day(self, at_ns: int) -> None:
         """Market time has reached a later trading day: see the module docstring."""
         assert self.hours is not None
         day = self.hours.trading_day(at_ns)
         self.day_end_ns = self.hours.day_bounds(day)[1]
+        self.next_event_ns = min(self.day_end_ns, self.next_phase_ns)
         if self.day is not None and day <= self.day:
             return
         previous, self.day = self.day, day
@@ -274,8 +328,8 @@ class TickFeed(SupervisedActor):
         self.link.metrics.feed_lag.set(self.max_lag_ns / 1e9)
         self.max_lag_ns = 0  # each round shows its own worst, so a cleared lag clears
         now_ns = self.link.clock.now_ns()
-        if self.live_time and now_ns >= self.day_end_ns:
-            self._begin_day(now_ns)
+        if self.live_time and now_ns >= self.next_event_ns:
+            self._market_moved(now_ns)  # the wall clock is the market's: no tick needed
         status = FeedStatus(
             connected=bool(getattr(self.source, "connected", not self.finished)),
             started_ns=self.started_ns,

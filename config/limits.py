@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, Any
 
 import msgspec
@@ -36,6 +37,10 @@ class RiskConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True)
     """Realised plus unrealised loss for the day at which trading halts."""
     max_drawdown: PositiveInt
     """Fall from the day's peak PnL at which trading halts."""
+    soft_loss_fraction: Annotated[float, msgspec.Meta(gt=0, lt=1)] | None = None
+    """A softer line before ``max_daily_loss``: at this share of it (0.5: half), trading turns
+    REDUCING for the rest of the day (open positions may be closed, none opened). Off when
+    absent."""
 
     @property
     def max_order_value_paise(self) -> int:
@@ -52,6 +57,13 @@ class RiskConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True)
     @property
     def max_drawdown_paise(self) -> int:
         return rupees_to_paise(self.max_drawdown)
+
+    @property
+    def soft_loss_paise(self) -> int | None:
+        """The soft loss line in whole paise (the fraction read as the decimal written)."""
+        if self.soft_loss_fraction is None:
+            return None
+        return int(self.max_daily_loss_paise * Fraction(str(self.soft_loss_fraction)))
 
 
 KITE_ORDERS_PER_SECOND = 10

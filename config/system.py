@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import itertools
 import re
 import zoneinfo
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from config.base import (
     Section,
     have,
 )
+from config.symbols import EXCHANGES
 from config.validate import Problem
 
 Mode = Literal["paper", "live", "dry-run", "replay"]
@@ -81,16 +83,49 @@ class SystemConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
         return []
 
 
+SESSION_FIELDS = ("pre_open", "open", "entry_cutoff", "square_off", "close")
+"""A session's times in the order they must come in (``core.session``)."""
+
+
+class SegmentConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[market.segments.<EXCHANGE>]``: one exchange's session where it differs from
+    ``[market]``'s (NFO's square-off is later than NSE cash's; MCX trades into the night).
+    Every field left out is ``[market]``'s; ``holidays`` are added to ``[market]``'s."""
+
+    pre_open: ClockTime | None = None
+    open: ClockTime | None = None
+    entry_cutoff: ClockTime | None = None
+    square_off: ClockTime | None = None
+    close: ClockTime | None = None
+    holidays: list[datetime.date] = []
+
+
 class MarketConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """When the exchange trades, in its own time zone. The feed's staleness watchdog and the
-    strategies only act inside these hours (DESIGN rule 9: market hours come from config)."""
+    """When the exchange trades, in its own time zone (DESIGN rule 9: market hours come from
+    config): the session's times (``core.session``), per segment where they differ, and the
+    closed dates the shipped calendar (``config/calendars/``) does not know.
+
+    The defaults are Zerodha's published times for NSE cash, with the square-off five minutes
+    before Zerodha's own (15:20); the broker can move its times, and says so on its bulletin."""
 
     timezone: NonEmptyStr = "Asia/Kolkata"
     """An IANA time zone name, as ``zoneinfo`` knows it."""
+    pre_open: ClockTime = "09:00"
     open: ClockTime = "09:15"
+    entry_cutoff: ClockTime = "15:00"
+    """From here only orders that shrink exposure (the REDUCING state)."""
+    square_off: ClockTime = "15:15"
+    """Working MIS orders are cancelled and MIS positions closed from here."""
     close: ClockTime = "15:30"
     weekdays_only: bool = True
-    """Treat Saturday and Sunday as closed (exchange holidays are not modelled here)."""
+    """Treat Saturday and Sunday as closed (except a weekend session the calendar lists)."""
+    holidays: list[datetime.date] = []
+    """Closed dates on top of the shipped calendar's, e.g. ``[2026-12-24]``."""
+    shipped_calendar: bool = True
+    """Close the exchanges' published holidays (``config/calendars/``). ``false`` only for a
+    market that trades every day (a test harness): then only ``holidays`` close a day."""
+    segments: dict[str, SegmentConfig] = {}
+    """Per exchange (``NSE``, ``NFO``, ``MCX``...), what differs from the fields above."""
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -104,6 +139,16 @@ class MarketConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     def close_time(self) -> datetime.time:
         return _parse_clock(self.close)
 
+    def session_times(self, exchange: str | None = None) -> dict[str, datetime.time]:
+        """The five session times of ``exchange`` (``[market]``'s where its segment is
+        silent), by field name."""
+        segment = self.segments.get(exchange) if exchange is not None else None
+        times: dict[str, datetime.time] = {}
+        for name in SESSION_FIELDS:
+            own = getattr(segment, name) if segment is not None else None
+            times[name] = _parse_clock(own if own is not None else getattr(self, name))
+        return times
+
     @classmethod
     def cross_checks(cls, values: Mapping[str, Any]) -> list[Problem]:
         problems: list[Problem] = []
@@ -113,11 +158,34 @@ class MarketConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
                 zoneinfo.ZoneInfo(name)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
                 problems.append(("timezone", f"unknown time zone {name!r} (e.g. 'Asia/Kolkata')"))
-        if have(values, "open", "close") and values["open"] >= values["close"]:
-            # "HH:MM" strings compare like the times they name.
-            message = f"must be before close ({values['close']}), got {values['open']}"
-            problems.append(("open", message))
+        if not have(values, *SESSION_FIELDS):
+            return problems
+        problems.extend(_order_problems({f: values[f] for f in SESSION_FIELDS}, ""))
+        for exchange, segment in sorted(values.get("segments", {}).items()):
+            if exchange not in EXCHANGES:
+                known = ", ".join(EXCHANGES)
+                problems.append((f"segments.{exchange}", f"unknown exchange (known: {known})"))
+                continue
+            merged = {
+                f: getattr(segment, f) if getattr(segment, f) is not None else values[f]
+                for f in SESSION_FIELDS
+            }
+            problems.extend(_order_problems(merged, f"segments.{exchange}."))
         return problems
+
+
+def _order_problems(times: Mapping[str, str], prefix: str) -> list[Problem]:
+    """``pre_open <= open < entry_cutoff <= square_off <= close`` ("HH:MM" strings compare like
+    the times they name); the first field out of order is named."""
+    names = SESSION_FIELDS
+    for earlier, later in itertools.pairwise(names):
+        first, second = times[earlier], times[later]
+        strict = earlier == "open"
+        if first > second or (strict and first == second):
+            relation = "before" if strict else "at or before"
+            message = f"must be {relation} {later} ({second}), got {first}"
+            return [(prefix + earlier, message)]
+    return []
 
 
 class HeartbeatConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):

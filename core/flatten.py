@@ -58,6 +58,7 @@ def closing_orders(
     market_ns: int,
     last_seq: int,
     products: Mapping[str, Product],
+    reason: str = "flatten",
 ) -> FlattenPlan:
     """One market order per open position for what reducing orders do not already close,
     symbols in sorted order (deterministic ids), in the product the symbol is traded in (a CNC
@@ -81,12 +82,31 @@ def closing_orders(
                 quantity=remaining,
                 order_type=OrderType.MARKET,
                 product=products.get(symbol, Product.MIS),
-                reason="flatten",
+                reason=reason,
                 market_ns=market_ns,
                 market_price=marks.get(symbol),
             )
         )
     return FlattenPlan(intents=tuple(intents), next_seq=seq)
+
+
+def cancels_for_square_off(
+    working: Mapping[str, WorkingView],
+    symbols: frozenset[str],
+    already: frozenset[str],
+    reason: str,
+) -> tuple[CancelIntent, ...]:
+    """Cancel every working order of ``symbols`` (the segment's MIS symbols) but RiskGate's own
+    and those ``already`` asked: exits too, as a protective stop left resting after its
+    position is closed would open a new one when it triggers. The positions are closed once
+    the cancelled exits are done (``closing_orders`` leaves what working exits cover)."""
+    return tuple(
+        CancelIntent(client_id=client_id, symbol=order.symbol, reason=reason)
+        for client_id, order in sorted(working.items())
+        if order.symbol in symbols
+        and not client_id.startswith(FLATTEN_PREFIX)
+        and client_id not in already
+    )
 
 
 def is_flat(positions: Mapping[str, int], working: Mapping[str, object]) -> bool:

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from core.exchange_calendar import ExchangeCalendar
+from core.session import Phase, Session
 
 _UTC = datetime.UTC
 NS_PER_SECOND = 1_000_000_000
@@ -60,26 +64,104 @@ def _to_ns(moment: datetime.datetime) -> int:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One segment's (an exchange's, as shikra names symbols) session and calendar."""
+
+    session: Session
+    calendar: ExchangeCalendar
+
+
+@dataclass(frozen=True)
 class MarketHours:
+    """The exchange's zone, and per segment its session (``core.session``) and calendar
+    (``core.exchange_calendar``).
+
+    ``open``, ``close`` and ``weekdays_only`` are the default session and calendar, for any
+    segment not in ``segments`` (and all there is for hours built by hand); ``session`` and
+    ``calendar`` replace them when given. Asked without a segment, "open" means some traded
+    segment is open: what the feed's staleness and ``shikra_market_open`` are about.
+    """
+
     zone: zoneinfo.ZoneInfo
     open: datetime.time
     close: datetime.time
     weekdays_only: bool = True
+    session: Session | None = None
+    calendar: ExchangeCalendar | None = None
+    segments: Mapping[str, Segment] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.session is None:
+            object.__setattr__(self, "session", Session.plain(self.open, self.close))
+        if self.calendar is None:
+            calendar = ExchangeCalendar(weekdays_only=self.weekdays_only)
+            object.__setattr__(self, "calendar", calendar)
+
+    @property
+    def default_segment(self) -> Segment:
+        assert self.session is not None and self.calendar is not None
+        return Segment(self.session, self.calendar)
+
+    def segment(self, exchange: str | None) -> Segment:
+        """The session and calendar ``exchange`` trades by."""
+        found = self.segments.get(exchange) if exchange is not None else None
+        return found if found is not None else self.default_segment
+
+    def _segments_asked(self, exchange: str | None) -> list[Segment]:
+        if exchange is not None or not self.segments:
+            return [self.segment(exchange)]
+        return list(self.segments.values())
 
     def local(self, at_ns: int) -> datetime.datetime:
         """``at_ns`` in the exchange's zone; a time outside the sane range is shown at its
         nearest end (see the module doc), never raised on."""
         return local_time(at_ns, self.zone)
 
-    def is_open(self, at_ns: int) -> bool:
-        """Open from ``open`` (inclusive) to ``close`` (exclusive) on a trading day; never at a
-        time outside the sane range."""
+    def phase(self, at_ns: int, exchange: str | None = None) -> Phase:
+        """The session phase of ``exchange`` at ``at_ns``; CLOSED at a time outside the sane
+        range and on a date its calendar does not trade."""
+        if not is_sane_market_time(at_ns):
+            return Phase.CLOSED
+        local = self.local(at_ns)
+        segment = self.segment(exchange)
+        trades = segment.calendar.is_trading_day(local.date())
+        return segment.session.phase_at(local.time().replace(tzinfo=None), trades)
+
+    def is_open(self, at_ns: int, exchange: str | None = None) -> bool:
+        """Open from ``open`` (inclusive) to ``close`` (exclusive) on a trading day of the
+        segment's calendar (any traded segment, without ``exchange``); never at a time outside
+        the sane range."""
         if not is_sane_market_time(at_ns):
             return False
         local = self.local(at_ns)
-        if self.weekdays_only and local.weekday() >= 5:
-            return False
-        return self.open <= local.time() < self.close
+        day, wall = local.date(), local.time().replace(tzinfo=None)
+        return any(
+            s.session.phase_at(wall, s.calendar.is_trading_day(day)).trading
+            for s in self._segments_asked(exchange)
+        )
+
+    def is_trading_day(self, day: datetime.date, exchange: str | None = None) -> bool:
+        """``day`` trades in ``exchange`` (in some traded segment, without one)."""
+        return any(s.calendar.is_trading_day(day) for s in self._segments_asked(exchange))
+
+    def holiday(self, day: datetime.date, exchange: str | None = None) -> str | None:
+        """What closes ``day`` (the first segment's holiday name), or None."""
+        for segment in self._segments_asked(exchange):
+            name = segment.calendar.holiday(day)
+            if name is not None:
+                return name
+        return None
+
+    def next_change_ns(self, at_ns: int, exchange: str | None = None) -> int:
+        """The first market time after ``at_ns`` at which the phase of ``exchange`` may change:
+        the next session boundary of its day, else the next local midnight."""
+        local = self.local(at_ns)
+        day = local.date()
+        for boundary in self.segment(exchange).session.boundaries():
+            moment = _to_ns(datetime.datetime.combine(day, boundary, tzinfo=self.zone))
+            if moment > at_ns:
+                return moment
+        return day_bounds_ns(day, self.zone)[1]
 
     def trading_day(self, at_ns: int) -> datetime.date:
         """The exchange-local date of ``at_ns``: what "today" means for daily limits and ids."""

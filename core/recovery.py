@@ -51,7 +51,7 @@ from core.order_restore import restore_book
 from core.pnl import PnLLedger
 from core.positions import PositionBook
 from core.records import OrderRecord, StateRecord
-from messages.control import StateSource, TradingState
+from messages.control import TradingState
 from messages.orders import Fill, Product, Side
 
 CARRIED_PRODUCTS: frozenset[Product] = frozenset({Product.CNC, Product.NRML, Product.MTF})
@@ -157,12 +157,12 @@ def restore_risk(
 
 def resume_state(last: StateRecord | None, day: datetime.date) -> TradingState:
     """The state to trade in once reconciled. A halt or reduce survives a restart (journaled,
-    rule 7) — except one set by a daily limit on an earlier day: the day it was about is over,
-    and today's loss starts at zero. An operator's, the broker's or a reconciliation's halt
-    lasts until someone resumes."""
+    rule 7) — except one set by a daily limit or the session's cut-off on an earlier day: the
+    day it was about is over, and today's loss starts at zero. An operator's, the broker's or a
+    reconciliation's halt lasts until someone resumes."""
     if last is None or last.change.state not in (TradingState.HALTED, TradingState.REDUCING):
         return TradingState.ACTIVE
-    if last.change.source is StateSource.LIMIT and last.day != day:
+    if last.change.source.ends_with_day and last.day != day:
         return TradingState.ACTIVE
     return last.change.state
 

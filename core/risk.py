@@ -28,6 +28,7 @@ from messages import (
     Fill,
     OrderIntent,
     OrderType,
+    Phase,
     PnLUpdate,
     ReconcilePolicy,
     ReconciliationReport,
@@ -54,6 +55,8 @@ class RiskLimits:
     price_band_bps: int
     max_daily_loss: int
     max_drawdown: int
+    soft_loss: int | None = None
+    """The day's net loss (paise) at which trading turns REDUCING; None: no soft line."""
 
 
 Instrument = InstrumentSpec
@@ -101,6 +104,8 @@ class RiskBook:
     approvals: deque[int] = field(default_factory=deque)
     market_ns: int = 0
     pnl: PnLUpdate | None = None
+    phases: dict[str, Phase] = field(default_factory=dict)
+    """Each segment's session phase as TickFeed last announced it."""
     _held: dict[str, int] = field(default_factory=dict, repr=False)
     """Each held symbol's |position| x mark x multiplier (paise): ``gross_exposure``'s parts."""
     _held_total: int = field(default=0, repr=False)
@@ -138,8 +143,15 @@ class RiskBook:
         if price_problem is not None:
             return Verdict(RejectReason.INVALID_PRICE, price_problem)
         now = self._now(intent)
-        if not self.hours.is_open(now):
-            return Verdict(RejectReason.MARKET_CLOSED, f"market closed at {self.hours.local(now)}")
+        exchange = intent.symbol.split(":", 1)[0]
+        phase = self.hours.phase(now, exchange)
+        if not phase.trading:
+            detail = f"{exchange} {phase} at {self.hours.local(now)}"
+            return Verdict(RejectReason.MARKET_CLOSED, f"market closed: {detail}")
+        if phase.entries_closed and not reduces:
+            cutoff = self.hours.segment(exchange).session.entry_cutoff.strftime("%H:%M")
+            detail = f"{exchange} takes only exposure-reducing orders from {cutoff} (entry_cutoff)"
+            return Verdict(RejectReason.REDUCING, detail)
         reference = self.marks.get(intent.symbol, intent.market_price)
         band = self._band_problem(intent, reference)
         if band is not None:
@@ -171,7 +183,7 @@ class RiskBook:
         if self.state is TradingState.RECONCILING:
             return Verdict(RejectReason.RECONCILING, "positions not yet reconciled with the broker")
         if self.state is TradingState.REDUCING and not reduces:
-            return Verdict(RejectReason.REDUCING_ONLY, "only exposure-reducing orders allowed")
+            return Verdict(RejectReason.REDUCING, "only exposure-reducing orders allowed")
         return None
 
     @staticmethod
@@ -326,15 +338,31 @@ class RiskBook:
         self.restore(restored, in_flight)
         self.pnl = None
         self.approvals.clear()
-        daily = self.state_source is StateSource.LIMIT
+        self.phases = {}
+        daily = self.state_source.ends_with_day
         if daily and self.state in (TradingState.HALTED, TradingState.REDUCING):
             return self.change(
                 TradingState.ACTIVE,
-                StateSource.LIMIT,
+                self.state_source,
                 "a new trading day: daily limits reset",
                 at_ns,
             )
         return None
+
+    def on_phase(self, exchange: str, phase: Phase, at_ns: int) -> TradingStateChanged | None:
+        """A segment's session moved on. Once every traded segment is past its entry cut-off,
+        an ACTIVE book turns REDUCING (for the day: ``new_day`` lifts it). Each intent is also
+        judged by its own segment's phase in ``evaluate``, so a segment past its cut-off takes
+        no entry even while another still trades."""
+        self.phases[exchange] = phase
+        traded = {symbol.split(":", 1)[0] for symbol in self.instruments}
+        if not phase.entries_closed or self.state is not TradingState.ACTIVE:
+            return None
+        if not all(self.phases.get(e, Phase.OPEN).entries_closed for e in traded):
+            return None
+        cutoff = self.hours.segment(exchange).session.entry_cutoff.strftime("%H:%M")
+        reason = f"entry cut-off: {exchange} takes only exposure-reducing orders from {cutoff}"
+        return self.change(TradingState.REDUCING, StateSource.SCHEDULE, reason, at_ns)
 
     def on_reconciliation(
         self, report: ReconciliationReport, at_ns: int
@@ -377,12 +405,20 @@ class RiskBook:
                 self._revalue(symbol)
 
     def on_pnl(self, update: PnLUpdate, at_ns: int) -> TradingStateChanged | None:
-        """Record the day's PnL; a loss limit breached switches to HALTED (once)."""
+        """Record the day's PnL; a loss limit breached switches to HALTED (once), the soft
+        loss line crossed to REDUCING (from ACTIVE only: a halt is stricter)."""
         self.pnl = update
         breach = self.loss_breach()
-        if breach is None or self.state is TradingState.HALTED:
-            return None
-        return self.change(TradingState.HALTED, StateSource.LIMIT, breach[1], at_ns)
+        if breach is not None and self.state is not TradingState.HALTED:
+            return self.change(TradingState.HALTED, StateSource.LIMIT, breach[1], at_ns)
+        soft = self.limits.soft_loss
+        active = self.state is TradingState.ACTIVE or (
+            self.state is TradingState.RECONCILING and self.resume_to is TradingState.ACTIVE
+        )
+        if breach is None and soft is not None and update.net <= -soft and active:
+            reason = f"soft loss line: net {_rupees(update.net)} <= -{_rupees(soft)}"
+            return self.change(TradingState.REDUCING, StateSource.LIMIT, reason, at_ns)
+        return None
 
     def loss_breach(self) -> tuple[RejectReason, str] | None:
         """Which loss limit the day's PnL breaches, if any, and how."""

@@ -1,4 +1,4 @@
-"""The operator's control socket: ``main.py status|halt|resume|flatten`` talk to the running
+"""The operator's control socket: ``main.py status|halt|reduce|resume|flatten`` talk to the running
 daemon over a unix socket in its state directory, mode 0600 (only the daemon's user may steer
 it), one msgpack-encoded request and reply per connection, each framed by a 4-byte big-endian
 length (``daemon.control_wire``, with the client). What the commands do is

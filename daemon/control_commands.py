@@ -1,6 +1,6 @@
 """What the operator's commands do, apart from the socket that carries them.
 
-Halt, resume and flatten become the same control messages a limit would send, told to
+Halt, reduce, resume and flatten become the same control messages a limit would send, told to
 RiskGate's address; the trading state they produce is journaled there, so a halt survives a
 restart. A ``tell`` never blocks, so these are answered at once, on the control loop itself.
 Status is gathered from the truth: PnLTracker's exact figures (asked, which can take seconds),
@@ -24,6 +24,7 @@ from messages import (
     OperatorRequest,
     PnLQuery,
     PnLUpdate,
+    Reduce,
     Resume,
     StateSource,
     StatusReport,
@@ -47,13 +48,19 @@ class OperatorCommands:
         self.clock = clock
 
     def steer(self, request: OperatorRequest) -> OperatorReply:
-        """Halt, resume or flatten: one ``tell`` to RiskGate, never blocking."""
+        """Halt, reduce, resume or flatten: one ``tell`` to RiskGate, never blocking."""
         risk = self.tree.address(RISK_GATE)
         reason = request.reason or f"operator {request.command}"
         if request.command == "halt":
             risk.tell(Halt(reason=reason, source=StateSource.OPERATOR))
             _log.warning("operator: halt (%s)", reason)
             return OperatorReply(ok=True, text="halt sent: no new orders; cancels still go")
+        if request.command == "reduce":
+            risk.tell(Reduce(reason=reason, source=StateSource.OPERATOR))
+            _log.warning("operator: reduce (%s)", reason)
+            return OperatorReply(
+                ok=True, text="reduce sent: only orders that shrink exposure; resume to undo"
+            )
         if request.command == "resume":
             risk.tell(Resume(reason=reason, source=StateSource.OPERATOR))
             _log.warning("operator: resume (%s)", reason)

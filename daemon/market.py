@@ -9,9 +9,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from config import Config
+from config.calendars import load_calendar
 from core.clock import Clock
+from core.exchange_calendar import ExchangeCalendar
 from core.instruments import InstrumentSpec
-from core.market_hours import MarketHours
+from core.market_hours import MarketHours, Segment
+from core.session import Session
 from daemon.instruments import paper_specs
 from feeds.base import TickSource
 from feeds.replay import ReplaySource
@@ -41,8 +44,34 @@ class Market:
 
 
 def hours_for(config: Config) -> MarketHours:
+    """The market hours of every traded exchange: its session (``[market]``'s times, where
+    its ``[market.segments]`` entry is silent) and its shipped calendar with the configured
+    holidays."""
     m = config.market
-    return MarketHours(m.zone, m.open_time, m.close_time, m.weekdays_only)
+    segments: dict[str, Segment] = {}
+    for exchange in sorted({s.exchange for s in config.symbols}):
+        own = m.segments.get(exchange)
+        extra = [*m.holidays, *(own.holidays if own is not None else [])]
+        if m.shipped_calendar:
+            calendar = load_calendar(exchange, weekdays_only=m.weekdays_only, extra_holidays=extra)
+        else:
+            calendar = ExchangeCalendar(exchange, weekdays_only=m.weekdays_only)
+            calendar = calendar.with_holidays(extra)
+        segments[exchange] = Segment(Session(**m.session_times(exchange)), calendar)
+    default = Session(**m.session_times())
+    return MarketHours(
+        m.zone, m.open_time, m.close_time, m.weekdays_only, session=default, segments=segments
+    )
+
+
+def _last_trading_day(hours: MarketHours, day: datetime.date) -> datetime.date:
+    """``day``, or the last day before it that some traded segment trades (a year back at
+    most: a calendar that closes a whole year is a broken one, and today is used)."""
+    for back in range(366):
+        candidate = day - datetime.timedelta(days=back)
+        if hours.is_trading_day(candidate):
+            return candidate
+    return day
 
 
 def market_for(config: Config, clock: Clock) -> Market:
@@ -54,9 +83,8 @@ def market_for(config: Config, clock: Clock) -> Market:
         # The synthetic market runs its own session: today's open (the last weekday's, on a
         # weekend, so the paper default trades any day), rolling over to the next session at
         # the close, so that it trades at any hour of any day.
-        day = datetime.datetime.fromtimestamp(clock.now_ns() / 1e9, tz=m.zone).date()
-        while m.weekdays_only and day.weekday() >= 5:
-            day -= datetime.timedelta(days=1)
+        today = datetime.datetime.fromtimestamp(clock.now_ns() / 1e9, tz=m.zone).date()
+        day = _last_trading_day(hours, today)
         start = session_open_ns(day, m.open_time, m.timezone)
         session = datetime.datetime.combine(day, m.close_time) - datetime.datetime.combine(
             day, m.open_time
@@ -71,6 +99,7 @@ def market_for(config: Config, clock: Clock) -> Market:
             volatility_bps=s.volatility_bps,
             session_length_ns=int(session.total_seconds()) * 1_000_000_000,
             weekdays_only=m.weekdays_only,
+            trades_on=lambda k: hours.is_trading_day(day + datetime.timedelta(days=k)),
         )
         return Market(hours, source, start, paper_specs(config), live_time=False)
     if feed.source == "replay":

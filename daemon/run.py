@@ -35,6 +35,7 @@ from prometheus_client import (
 from brokers.credentials import MissingCredential
 from brokers.errors import BrokerError
 from config import Config, ConfigError, load_config
+from config.calendars import calendar_problems
 from config.environment import environment_problems
 from core.market_hours import MarketHours
 from daemon import gc_tuning, instruments, logs
@@ -89,6 +90,8 @@ def run(config_path: str, duration: float | None) -> int:
         _cannot_start(f"system.state_dir: {_reason(exc)}")
         return EXIT_CONFIG
     clock = WallClock()
+    for warning in calendar_problems(config, clock):
+        _log.warning("%s", warning)
     disable_created_metrics()  # *_created series double every counter for no dashboard use
     metrics = Metrics()
     for collector in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):

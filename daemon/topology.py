@@ -306,6 +306,7 @@ def _factory(
             hours=hours,
             start_day=day,
             day_to=_day_keepers(config),
+            phase_to=(RISK_GATE,),
             live_time=market.live_time,
         )
     if name == HEARTBEAT:
@@ -361,6 +362,7 @@ def _risk_limits(config: Config) -> RiskLimits:
         price_band_bps=r.price_band_bps,
         max_daily_loss=r.max_daily_loss_paise,
         max_drawdown=r.max_drawdown_paise,
+        soft_loss=r.soft_loss_paise,
     )
 
 

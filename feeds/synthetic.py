@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -100,8 +101,12 @@ class SyntheticSource:
         volatility_bps: float = 1.0,
         session_length_ns: int | None = None,
         weekdays_only: bool = False,
+        trades_on: Callable[[int], bool] | None = None,
         max_batch: int = DEFAULT_MAX_BATCH,
     ) -> None:
+        """``trades_on(k)``: whether the date ``k`` days after the first session's trades (the
+        exchange calendar: weekends and holidays are skipped); without it, ``weekdays_only``
+        skips weekends alone."""
         specs = [SyntheticInstrument(*item) for item in instruments]
         _check_arguments(specs, ticks_per_second, burstiness, volatility_bps, max_batch)
         if session_length_ns is not None and not 0 < session_length_ns <= NS_PER_DAY:
@@ -123,6 +128,9 @@ class SyntheticSource:
         self._weekdays_only = weekdays_only
         # The weekday (0 = Monday) of the first session, UTC and IST agree on it at any open.
         self._first_weekday = (self._session_start_ns // NS_PER_DAY + 3) % 7
+        self._trades_on = trades_on
+        self._session_days: list[int] = [0]
+        """Calendar days from the first session to the n-th (``trades_on``), grown on demand."""
         self._max_batch = max_batch
         self._stats = SourceStats()
         self._clock_offset = 0.0  # market-running ns since the first tick, exact to < 1 ns
@@ -159,7 +167,15 @@ class SyntheticSource:
             return self._session_start_ns + offset_ns
         sessions, into_session = divmod(offset_ns, self._session_length_ns)
         days = sessions
-        if self._weekdays_only and self._first_weekday < 5:
+        if self._trades_on is not None:
+            known = self._session_days
+            while len(known) <= sessions:
+                day = known[-1] + 1
+                while not self._trades_on(day) and day - known[-1] < 366:
+                    day += 1
+                known.append(day)
+            days = known[sessions]
+        elif self._weekdays_only and self._first_weekday < 5:
             # The n-th next weekday: each weekend crossed adds two calendar days.
             days = sessions + 2 * ((self._first_weekday + sessions) // 5)
         return self._session_start_ns + days * NS_PER_DAY + into_session

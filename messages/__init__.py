@@ -6,7 +6,8 @@ Read this package to learn what the system does. The flow, in messages:
          -> PositionUpdate, PnLUpdate -> (RiskGate's limits) -> TradingStateChanged
     Halt / Reduce / Resume / Flatten (operator or limit), Ping / Pong / HealthReport (liveness),
     ReconciliationReport (books vs broker), ChildDown / ChildRestarted / Escalated (supervision),
-    DayStarted (a new trading day: daily figures start again).
+    DayStarted (a new trading day: daily figures start again), SessionPhase (the entry cut-off,
+    the intraday square-off: what the session allows now).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import msgspec
 
 from messages.base import Delivery, Message, Nanos, Paise
-from messages.calendar import DayStarted
+from messages.calendar import DayStarted, Phase, SessionPhase
 from messages.control import (
     Flatten,
     Halt,
@@ -94,6 +95,7 @@ AnyMessage = (
     | ActorStatus
     | PnLQuery
     | DayStarted
+    | SessionPhase
 )
 """Every sendable message: the tagged union the journal and the control socket decode into."""
 
@@ -166,6 +168,7 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "Paise",
+    "Phase",
     "Ping",
     "PnLQuery",
     "PnLUpdate",
@@ -178,6 +181,7 @@ __all__ = [
     "Reduce",
     "RejectReason",
     "Resume",
+    "SessionPhase",
     "Side",
     "StateSource",
     "StatusReport",

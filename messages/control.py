@@ -30,6 +30,14 @@ class StateSource(enum.Enum):
     RECONCILIATION = "reconciliation"
     BROKER = "broker"
     STARTUP = "startup"
+    SCHEDULE = "schedule"
+    """The session's entry cut-off (``SessionPhase``)."""
+
+    @property
+    def ends_with_day(self) -> bool:
+        """A state set for the day's sake (a daily limit, the session's cut-off) lifts when the
+        trading day it was about is over; any other lasts until someone resumes."""
+        return self in (StateSource.LIMIT, StateSource.SCHEDULE)
 
 
 class TradingStateChanged(Message, frozen=True, kw_only=True):

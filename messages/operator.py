@@ -1,4 +1,4 @@
-"""The operator's side channel: ``main.py status|halt|resume|flatten`` talking to the running
+"""The operator's side channel: ``main.py status|halt|reduce|resume|flatten`` talking to the running
 daemon over its control socket (a unix socket, mode 0600, in the state directory)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from messages.portfolio import SymbolPnL
 
 
 class OperatorRequest(Message, frozen=True, kw_only=True):
-    command: Literal["status", "halt", "resume", "flatten"]
+    command: Literal["status", "halt", "reduce", "resume", "flatten"]
     reason: str = ""
 
 

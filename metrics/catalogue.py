@@ -342,6 +342,13 @@ class Metrics:
             "1 while the market is open, judged at the feed's market time.",
             registry=r,
         )
+        self.session_phase = Gauge(
+            "shikra_session_phase",
+            "1 for the phase each traded segment's session is in (closed, pre_open, open, "
+            "entries_closed, square_off) at the feed's market time, else 0.",
+            ["exchange", "phase"],
+            registry=r,
+        )
         self.control_dropped = Counter(
             "shikra_control_connections_dropped",
             "Control-socket connections closed without serving a request, by reason (deadline, "

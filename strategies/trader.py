@@ -310,6 +310,8 @@ class SymbolTrader:
             product=self.product,
             reason=reason,
             origin_ns=tick.receive_ns,
+            market_price=tick.ltp,
+            market_ns=tick.exchange_ns,
         )
 
     def _better(self, best: int, price: int) -> int:

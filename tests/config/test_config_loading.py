@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from config_cases import MINIMAL_TOML, REPO_ROOT, changed, run_check_config
@@ -182,3 +183,17 @@ def test_config_error_lists_every_problem_one_line_each():
     assert str(caught.value).splitlines()[0] == (
         "system.mode: expected one of 'paper', 'live', 'dry-run', 'replay', got 'papr'"
     )
+
+
+def test_check_config_warns_of_an_exchange_whose_holidays_it_does_not_know(tmp_path: Path):
+    mcx = MINIMAL_TOML + (
+        '\n[[symbols]]\nsymbol = "MCX:CRUDEOILM26DECFUT"\nstrategy = "ema_cross"\n'
+        "quantity = 1\nmultiplier = 10\n"
+    )
+    path = tmp_path / "mcx.toml"
+    path.write_text(mcx, encoding="utf-8")
+    result = run_check_config(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "ok"
+    assert len(lines) == 2 and lines[0].startswith("warning: market.holidays: no MCX holiday list")

@@ -149,7 +149,27 @@ CASES = [
         "market_open_after_close",
         changed(('open = "09:15"', 'open = "16:00"')),
         "market.open",
-        "must be before close (15:30), got 16:00",
+        "must be before entry_cutoff (15:00), got 16:00",
+    ),
+    case(
+        "square_off_after_close",
+        changed(('close = "15:30"', 'close = "15:30"\nsquare_off = "15:45"')),
+        "market.square_off",
+        "must be at or before close (15:30), got 15:45",
+    ),
+    case(
+        "segment_cutoff_after_its_square_off",
+        changed(
+            ('close = "15:30"', 'close = "15:30"\n[market.segments.NFO]\nentry_cutoff = "15:20"'),
+        ),
+        "market.segments.NFO.entry_cutoff",
+        "must be at or before square_off (15:15), got 15:20",
+    ),
+    case(
+        "segment_of_unknown_exchange",
+        changed(('close = "15:30"', 'close = "15:30"\n[market.segments.NYSE]\nclose = "16:00"')),
+        "market.segments.NYSE",
+        "unknown exchange",
     ),
     # --- symbols and strategy params
     case(

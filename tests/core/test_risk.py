@@ -235,12 +235,12 @@ def test_reconciling_rejects_new_orders():
 def test_reducing_lets_only_exposure_reducing_orders_through():
     b = book(TradingState.REDUCING)
     b.on_fill(fill(10, "earlier"))
-    assert reason(b, intent(5, Side.BUY)) is RejectReason.REDUCING_ONLY
-    assert reason(b, intent(11, Side.SELL)) is RejectReason.REDUCING_ONLY  # would flip short
+    assert reason(b, intent(5, Side.BUY)) is RejectReason.REDUCING
+    assert reason(b, intent(11, Side.SELL)) is RejectReason.REDUCING  # would flip short
     verdict = b.evaluate(intent(6, Side.SELL))
     assert verdict.approved and verdict.reduces
     # 6 already working to reduce: only 4 more can still reduce.
-    assert reason(b, intent(5, Side.SELL)) is RejectReason.REDUCING_ONLY
+    assert reason(b, intent(5, Side.SELL)) is RejectReason.REDUCING
     assert reason(b, intent(4, Side.SELL)) is None
 
 

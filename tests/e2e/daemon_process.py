@@ -114,3 +114,23 @@ class DaemonProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+def settled(expected_ticks: int) -> Callable[[Samples], bool]:
+    """Every tick delivered, no order waiting for the rate limiter, and two reconciliations
+    done after the last fill: a replay at full speed has played out."""
+    seen: dict[str, float] = {}
+
+    def condition(samples: Samples) -> bool:
+        if total(samples, "shikra_feed_ticks_total") < expected_ticks:
+            return False
+        if value(samples, "shikra_orders_queued") > 0:
+            return False
+        runs = value(samples, "shikra_reconciliation_runs_total")
+        fills = total(samples, "shikra_fills_total")
+        if seen.get("fills") != fills:
+            seen["fills"], seen["runs"] = fills, runs
+            return False
+        return runs >= seen["runs"] + 2
+
+    return condition

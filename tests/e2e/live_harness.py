@@ -37,9 +37,13 @@ state_dir = "state"
 port = {port}
 [market]
 # All day, every day: the test may run at any hour, and live market time is the wall clock.
+pre_open = "00:00"
 open = "00:00"
+entry_cutoff = "23:59"
+square_off = "23:59"
 close = "23:59"
 weekdays_only = false
+shipped_calendar = false
 [feed]
 source = "kite"
 stale_after_seconds = {stale_after}

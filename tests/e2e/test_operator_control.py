@@ -1,6 +1,7 @@
-"""Operator control against a running daemon, through ``main.py status|halt|resume|flatten``
-and the control socket: halt rejects new intents with reason halted and survives a restart,
-resume trades again, flatten leaves the paper broker flat, status tells the truth."""
+"""Operator control against a running daemon, through ``main.py status|halt|reduce|resume|
+flatten`` and the control socket: halt rejects new intents with reason halted and survives a
+restart, reduce rejects entries with reason reducing, resume trades again, flatten leaves the
+paper broker flat, status tells the truth."""
 
 from __future__ import annotations
 
@@ -56,6 +57,24 @@ def test_halt_survives_a_restart_resume_trades_again_and_status_tells(tmp_path: 
             ),
             timeout=60,
         )
+        assert daemon.terminate() == 0, daemon.log()
+    finally:
+        daemon.kill()
+
+
+def test_reduce_lets_only_closing_orders_through(tmp_path: Path):
+    port = free_port()
+    daemon = DaemonProcess(tmp_path, slow_config(port), port).start()
+    try:
+        daemon.wait_for(lambda s: value(s, "shikra_risk_approvals_total") >= 2, timeout=60)
+        reduced = cli(tmp_path, "reduce", "--reason", "winding down")
+        assert reduced.returncode == 0, reduced.stderr
+        assert "reduce sent" in reduced.stdout
+        samples = daemon.wait_for(
+            lambda s: value(s, "shikra_risk_rejections_total", reason="reducing") >= 1, timeout=60
+        )
+        assert value(samples, "shikra_trading_state", state="REDUCING") == 1
+        assert "trading: REDUCING" in cli(tmp_path, "status").stdout
         assert daemon.terminate() == 0, daemon.log()
     finally:
         daemon.kill()

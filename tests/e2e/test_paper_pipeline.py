@@ -13,28 +13,8 @@ from daemon.clock import WallClock
 from journal import Journal
 from messages import OrderStatus
 from tests.e2e.configs import SYMBOLS, replay_config
-from tests.e2e.daemon_process import SAMPLE, DaemonProcess, free_port, total, value
+from tests.e2e.daemon_process import SAMPLE, DaemonProcess, free_port, settled, total, value
 from tests.e2e.reckoning import Reckoning, read_replay
-
-
-def _settled(facts, expected_ticks: int):
-    """Every tick delivered, no order waiting for the rate limiter, and two reconciliations
-    done after the last fill."""
-    seen: dict[str, float] = {}
-
-    def condition(samples) -> bool:
-        if total(samples, "shikra_feed_ticks_total") < expected_ticks:
-            return False
-        if value(samples, "shikra_orders_queued") > 0:
-            return False
-        runs = value(samples, "shikra_reconciliation_runs_total")
-        fills = total(samples, "shikra_fills_total")
-        if seen.get("fills") != fills:
-            seen["fills"], seen["runs"] = fills, runs
-            return False
-        return runs >= seen["runs"] + 2
-
-    return condition
 
 
 @pytest.fixture
@@ -48,7 +28,7 @@ def paper_run(tmp_path: Path):
 def test_replayed_day_trades_and_the_books_agree(paper_run: DaemonProcess, tmp_path: Path):
     facts = read_replay(SAMPLE)
     expected_ticks = sum(n for s, n in facts.ticks.items() if s in SYMBOLS)
-    samples = paper_run.wait_for(_settled(facts, expected_ticks), timeout=90)
+    samples = paper_run.wait_for(settled(expected_ticks), timeout=90)
     assert paper_run.terminate() == 0, paper_run.log()
 
     with Journal.open(tmp_path / "state" / "journal.sqlite", WallClock()) as journal:

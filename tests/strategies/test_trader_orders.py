@@ -45,6 +45,8 @@ def test_long_when_flat_buys_the_configured_quantity_at_market():
         product=Product.MIS,
         reason="entry: scripted long",
         origin_ns=T0 + SECOND + 1,  # the tick's receive time
+        market_price=100_000,  # what the tick said, and when: RiskGate judges the session by it
+        market_ns=T0 + SECOND,
     )
     assert trader.pending_client_id == "T1INFY000007"
     assert trader.next_seq == 8

@@ -1,0 +1,102 @@
+"""The trading day as the real daemon lives it, in market time: a replay of the sample day
+(Friday 2026-11-20, 09:15-15:30 IST, MIS) through ``main.py run`` with the entry cut-off and the
+square-off both at 15:10 (with the shipped 15:00 and 15:15 the strategies closed their own
+positions in between, and the square-off proved nothing). After the cut-off no fill grows a
+position; from the square-off every MIS position is closed by RiskGate and no order is left
+working, and the state is REDUCING, reached from the schedule. The same day declared a
+holiday trades nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from daemon.clock import WallClock
+from journal import Journal
+from tests.e2e.configs import SYMBOLS, replay_config
+from tests.e2e.daemon_process import SAMPLE, DaemonProcess, free_port, settled, total, value
+from tests.e2e.reckoning import read_replay
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+def ist(hh: int, mm: int) -> int:
+    moment = datetime.datetime(2026, 11, 20, hh, mm, tzinfo=IST)
+    return int(moment.timestamp()) * 1_000_000_000
+
+
+CUTOFF = SQUARE_OFF = ist(15, 10)
+SESSION = '[market]\nentry_cutoff = "15:10"\nsquare_off = "15:10"\n'
+"""Cut-off and square-off at once: past the cut-off a strategy may still close, and the
+restless ones below are flat within a minute, before a later square-off had anything to do."""
+IN_FLIGHT_NS = 60 * 1_000_000_000
+"""Market time an entry decided before the cut-off may take to fill at 600x: the venue's 20 ms
+of wall latency is 12 s of the replayed day, then the symbol's next tick."""
+
+
+def run_sample_day(
+    tmp_path: Path, extra: str = "", speed: str = '"max"', restless: bool = False
+) -> tuple[dict[str, float], list, list]:
+    """``restless``: every symbol on an RSI with levels a hair apart, a level strategy that
+    opens again at the tick after it closes: in a position nearly all day, so that positions
+    are open when the square-off comes."""
+    port = free_port()
+    config = replay_config(SAMPLE, port, extra=extra).replace('speed = "max"', f"speed = {speed}")
+    if restless:
+        config = re.sub(
+            r'strategy = "\w+"\nparams = \{[^}]*\}',
+            'strategy = "rsi_reversion"\n'
+            "params = { period = 3, oversold = 49.9, overbought = 50.1 }",
+            config,
+        )
+    daemon = DaemonProcess(tmp_path, config, port).start()
+    try:
+        facts = read_replay(SAMPLE)
+        expected = sum(n for s, n in facts.ticks.items() if s in SYMBOLS)
+        samples = daemon.wait_for(settled(expected), timeout=90)
+        assert daemon.terminate() == 0, daemon.log()
+    finally:
+        daemon.kill()
+    with Journal.open(tmp_path / "state" / "journal.sqlite", WallClock()) as journal:
+        return samples, journal.orders(), journal.fills()
+
+
+def test_no_entry_after_the_cutoff_and_flat_with_nothing_working_from_the_square_off(
+    tmp_path: Path,
+):
+    # 600x: the day in ~40 s, so the paper venue's 20 ms of latency is 12 s of market time
+    # (at full speed it is minutes of the replayed day, and "closed within a minute" means nothing).
+    samples, orders, fills = run_sample_day(tmp_path, SESSION, speed="600.0", restless=True)
+    assert len(fills) >= 10 and min(f.at_ns for f in fills) < CUTOFF  # it traded the day
+
+    position: dict[str, int] = {}
+    for fill in sorted(fills, key=lambda f: (f.at_ns, f.trade_id)):
+        before = position.get(fill.symbol, 0)
+        after = position[fill.symbol] = before + fill.side.signed(fill.quantity)
+        if fill.at_ns >= CUTOFF:  # only exposure-reducing trades: never grows, never flips
+            assert abs(after) < abs(before) and after * before >= 0, fill
+    assert all(quantity == 0 for quantity in position.values()), position
+    assert max(f.at_ns for f in fills) < SQUARE_OFF + 2 * IN_FLIGHT_NS  # flat, and soon
+
+    squared = {o.client_id for o in orders if o.client_id.startswith("FLAT")}  # RiskGate's own
+    assert squared, "positions were open at the square-off, and RiskGate closed them"
+    # (their fills carry the paper venue's market time, its last tick before the square-off's)
+    assert all(o.status.is_terminal for o in orders)
+
+    assert value(samples, "shikra_risk_rejections_total", reason="reducing") >= 1
+    assert value(samples, "shikra_trading_state", state="REDUCING") == 1
+    assert value(samples, "shikra_session_phase", exchange="NSE", phase="square_off") == 1
+    for symbol in SYMBOLS:
+        assert value(samples, "shikra_broker_position_quantity", symbol=symbol) == 0
+
+
+def test_a_holiday_in_the_config_trades_nothing_and_no_feed_goes_stale(tmp_path: Path):
+    samples, orders, fills = run_sample_day(tmp_path, extra="[market]\nholidays = [2026-11-20]\n")
+    assert orders == [] and fills == []
+    assert total(samples, "shikra_risk_approvals_total") == 0
+    assert value(samples, "shikra_risk_rejections_total", reason="market_closed") >= 1
+    assert value(samples, "shikra_session_phase", exchange="NSE", phase="closed") == 1
+    assert value(samples, "shikra_market_open") == 0
+    assert value(samples, "shikra_feed_stale") == 0
