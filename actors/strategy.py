@@ -23,6 +23,7 @@ from core.recovery import CARRIED_PRODUCTS, carries, restore_strategy
 from journal import writes
 from journal.writer import JournalWriter
 from messages import (
+    CancelIntent,
     DayStarted,
     Fill,
     OrderEvent,
@@ -33,6 +34,7 @@ from messages import (
     Tick,
     WarmUp,
 )
+from strategies.api import Strategy as TradingStrategy
 from strategies.base import Signal
 from strategies.registry import make_strategy
 from strategies.trader import SymbolTrader
@@ -58,6 +60,7 @@ class Strategy(PooledSupervisedActor):
         journal: JournalWriter,
         hours: MarketHours,
         start_day: datetime.date,
+        strategy_paths: tuple[str, ...] = (),
     ) -> None:
         """``instrument``: the tick and lot size this run trades with (the dump's in live and
         dry-run, the config's in paper and replay), not ``settings``' paper defaults."""
@@ -69,6 +72,7 @@ class Strategy(PooledSupervisedActor):
         self.hours = hours
         self.start_day = start_day
         self.day = start_day
+        self.strategy_paths = strategy_paths
         self.trader: SymbolTrader | None = None
         self.metrics = link.metrics
         self.intent_counters: dict[str, Any] = {}
@@ -85,13 +89,19 @@ class Strategy(PooledSupervisedActor):
             quantity=self.settings.quantity,
             lot_size=self.instrument.lot_size,
             product=Product(self.settings.product),
-            strategy=make_strategy(self.settings.strategy, self.settings.strategy_params()),
+            strategy=self._fresh_strategy(),
             exits=self.settings.exits,
             client_id_prefix=client_id_prefix(self.symbol),
             next_seq=last_seq + 1,
             tick_size_paise=self.instrument.tick_size,
+            entry_timeout_ns=int(self.settings.entry.timeout_seconds * 1_000_000_000),
         )
         self._restore()
+
+    def _fresh_strategy(self) -> TradingStrategy:
+        settings, paths = self.settings, self.strategy_paths
+        params = settings.strategy_params(paths)
+        return make_strategy(settings.strategy, params, settings.entry, paths)
 
     def _restore(self) -> None:
         """Position and the working order for the day, from the journal (see the docstring)."""
@@ -123,10 +133,16 @@ class Strategy(PooledSupervisedActor):
         trader = self.trader
         assert trader is not None
         if isinstance(message, Tick):
+            dropped = trader.dropped_decisions
             intent = trader.on_tick(message)
             if trader.last_signal is not None:
                 self._count_signal(trader.last_signal)
+            if trader.dropped_decisions != dropped:
+                _log.warning("%s: a decision could not be acted on (see strategies.api)", self.name)
             if intent is None:
+                return
+            if isinstance(intent, CancelIntent):
+                self.address(RISK_GATE).tell(intent)  # cancels need no journal: they only reduce
                 return
             self._journal_then_send(intent, trader.next_seq - 1)
             counter = self.intent_counters.get(intent.side.value)
@@ -155,8 +171,7 @@ class Strategy(PooledSupervisedActor):
         elif isinstance(message, OrderRejected):
             trader.on_rejected(message)
         elif isinstance(message, WarmUp):
-            fresh = make_strategy(self.settings.strategy, self.settings.strategy_params())
-            trader.rewarm(fresh, message.prices)
+            trader.rewarm(self._fresh_strategy(), message.prices)
             _log.info("%s warmed up again from %d recent prices", self.name, len(message.prices))
         else:
             super().handle(message)

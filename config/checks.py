@@ -18,7 +18,8 @@ from config.actors import (
 )
 from config.base import have
 from config.limits import KITE_ORDER_LIMITS
-from config.validate import Problem
+from config.validate import Problem, validate_struct
+from strategies.loader import StrategyLoadError, is_external, params_type
 
 FEED_SOURCES_BY_MODE: dict[str, tuple[str, ...]] = {
     "paper": ("synthetic", "replay"),
@@ -70,12 +71,27 @@ def _symbol_problems(values: Mapping[str, Any]) -> list[Problem]:
             )
             problems.append((f"symbols[{index}].symbol", message))
         first_index.setdefault(entry.symbol, index)
+        if is_external(entry.strategy):
+            paths = values["system"].strategy_paths if "system" in values else []
+            problems.extend(_external_strategy_problems(entry, index, paths))
         if "risk" in values and entry.quantity > values["risk"].max_order_quantity:
             message = (
                 f"{entry.quantity} exceeds risk.max_order_quantity "
                 f"({values['risk'].max_order_quantity}): every order would be rejected"
             )
             problems.append((f"symbols[{index}].quantity", message))
+    return problems
+
+
+def _external_strategy_problems(entry: Any, index: int, paths: list[str]) -> list[Problem]:
+    """An out-of-tree strategy: importable, true to the contract, its params valid against its
+    own ``Params`` (each problem at ``symbols[i].params.<field>``, like a built-in's)."""
+    try:
+        params = params_type(entry.strategy, paths)
+    except StrategyLoadError as exc:
+        return [(f"symbols[{index}].strategy", str(exc))]
+    problems: list[Problem] = []
+    validate_struct(entry.params, params, f"symbols[{index}].params", problems)
     return problems
 
 

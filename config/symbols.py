@@ -7,7 +7,7 @@ actor tree (DESIGN rule 10).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -16,6 +16,7 @@ from config.actors import strategy_actor_name
 from config.base import PositiveFloat, PositiveInt, Section, have
 from config.feeds import KiteMode
 from config.validate import Problem, validate_struct
+from strategies.loader import is_external, params_type
 from strategies.params import STRATEGY_PARAMS, StrategyParams
 
 EXCHANGES: tuple[str, ...] = ("NSE", "BSE", "NFO", "BFO", "MCX")
@@ -39,6 +40,20 @@ class ExitsConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True
     trailing_stop_bps: PositiveFloat | None = None
     time_stop_seconds: PositiveFloat | None = None
     partial_exit_fraction: Annotated[float, msgspec.Meta(gt=0, lt=1)] | None = None
+
+
+class EntryConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[symbols.entry]``: how a built-in strategy's entries are ordered, and how long any
+    LIMIT entry may wait.
+
+    ``order_type = "LIMIT"`` prices the entry ``offset_ticks`` from the last price on the
+    passive side (below for a buy, above for a sell; negative crosses it). A LIMIT entry, a
+    built-in's or an out-of-tree strategy's, still working ``timeout_seconds`` of market time
+    after it was decided is cancelled: the symbol is free to trade again."""
+
+    order_type: Literal["MARKET", "LIMIT"] = "MARKET"
+    offset_ticks: int = 0
+    timeout_seconds: PositiveFloat = 30.0
 
 
 class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -76,6 +91,7 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     feed_mode: KiteMode | None = None
     """Kite subscription mode for this symbol; ``feed.kite.default_mode`` when absent."""
     exits: ExitsConfig = msgspec.field(default_factory=ExitsConfig)
+    entry: EntryConfig = msgspec.field(default_factory=EntryConfig)
 
     @property
     def paper_tick_size_paise(self) -> int:
@@ -100,8 +116,11 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
         """The directory name of this symbol's strategy actor, e.g. ``Strategy:NSE:INFY``."""
         return strategy_actor_name(self.symbol)
 
-    def strategy_params(self) -> StrategyParams:
-        """``params`` as the strategy's typed Struct (defaults filled in)."""
+    def strategy_params(self, paths: Iterable[str] = ()) -> StrategyParams:
+        """``params`` as the strategy's typed Struct (defaults filled in); an out-of-tree
+        strategy's ``Params`` is imported from ``paths`` (``[system] strategy_paths``)."""
+        if is_external(self.strategy):
+            return msgspec.convert(self.params, params_type(self.strategy, paths))
         return msgspec.convert(self.params, STRATEGY_PARAMS[self.strategy])
 
     @classmethod
@@ -112,9 +131,12 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
             if message:
                 problems.append(("symbol", message))
         strategy = values.get("strategy")
-        if strategy is not None and strategy not in STRATEGY_PARAMS:
+        if strategy is not None and is_external(strategy):
+            pass  # imported and checked with [system] strategy_paths (config.checks)
+        elif strategy is not None and strategy not in STRATEGY_PARAMS:
             known = ", ".join(sorted(STRATEGY_PARAMS))
-            problems.append(("strategy", f"unknown strategy {strategy!r} (known: {known})"))
+            message = f"unknown strategy {strategy!r} (known: {known}, or 'module:Class')"
+            problems.append(("strategy", message))
         elif strategy is not None and "params" in values:
             validate_struct(values["params"], STRATEGY_PARAMS[strategy], "params", problems)
         lot = values.get("lot_size") or DEFAULT_LOT_SIZE

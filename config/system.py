@@ -70,6 +70,9 @@ class SystemConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     """File name of the journal inside ``state_dir`` (a name, not a path)."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     metrics: MetricsConfig = msgspec.field(default_factory=MetricsConfig)
+    strategy_paths: list[NonEmptyStr] = []
+    """Directories to import out-of-tree strategies from (``strategy = "module:Class"``);
+    relative paths are relative to the working directory, as ``state_dir`` is."""
 
     @property
     def journal_path(self) -> Path:

@@ -220,6 +220,7 @@ def _factory(
     notifier: ServiceManager | None = None,
 ) -> Any:
     hours, day = market.hours, market.hours.trading_day(market.day_start_ns)
+    paths = tuple(config.system.strategy_paths)
     if is_strategy(name):
         settings = config.symbol(symbol_of_strategy(name))
         instrument = market.instruments[settings.symbol]
@@ -230,6 +231,7 @@ def _factory(
             journal=journal,
             hours=hours,
             start_day=day,
+            strategy_paths=paths,
         )
     if name == PNL_TRACKER:
         rates = _charge_rates(config)
@@ -300,7 +302,9 @@ def _factory(
             pace_by=_downstream(config) if market.paced else (),
             market_start_ns=None if market.live_time else market.day_start_ns,
             warmup_depth={
-                x.symbol: make_strategy(x.strategy, x.strategy_params()).warmup_ticks
+                x.symbol: make_strategy(
+                    x.strategy, x.strategy_params(paths), x.entry, paths
+                ).warmup_ticks
                 for x in config.symbols
             },
             hours=hours,

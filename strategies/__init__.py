@@ -5,7 +5,11 @@ Keep this module import-light: ``config`` imports it to validate ``[symbols.para
 kiteconnect or the indicator code at import time. Import the logic from its own module:
 
 * ``strategies.params``     the parameter Structs and ``STRATEGY_PARAMS`` (re-exported here);
-* ``strategies.base``       ``Signal`` and the ``SignalStrategy`` protocol;
+* ``strategies.api``        the strategy API: ``Strategy``, ``View``, ``Bar``, the decisions;
+* ``strategies.base``       ``Signal`` and the ``SignalStrategy`` protocol of the built-ins;
+* ``strategies.signals``    ``SignalTrading``: a signal strategy on the strategy API;
+* ``strategies.bars``       ``BarAggregator``: OHLCV bars from ticks;
+* ``strategies.loader``     out-of-tree strategies, ``"module:Class"``;
 * ``strategies.indicators`` ``Ema``, ``WilderRsi``, ``Channel``, fed one price at a time;
 * ``strategies.ema_cross``, ``strategies.rsi_reversion``, ``strategies.channel_breakout``;
 * ``strategies.registry``   ``make_strategy(name, params)``, same names as ``STRATEGY_PARAMS``;

@@ -6,16 +6,20 @@ not pay for (or depend on) the indicator code. Only the Strategy actor imports t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
 
+from config.symbols import EntryConfig
+from strategies.api import Strategy
 from strategies.base import SignalStrategy
 from strategies.channel_breakout import ChannelBreakout
 from strategies.ema_cross import EmaCross
+from strategies.loader import is_external, load_class
 from strategies.params import STRATEGY_PARAMS
 from strategies.rsi_reversion import RsiReversion
+from strategies.signals import SignalTrading
 
 STRATEGIES: dict[str, Callable[[Any], SignalStrategy]] = {
     "ema_cross": EmaCross,
@@ -25,13 +29,27 @@ STRATEGIES: dict[str, Callable[[Any], SignalStrategy]] = {
 """Strategy name -> constructor taking that strategy's params Struct."""
 
 
-def make_strategy(name: str, params: msgspec.Struct) -> SignalStrategy:
-    """A fresh strategy ``name`` with ``params``.
+def make_strategy(
+    name: str, params: msgspec.Struct, entry: EntryConfig | None = None, paths: Iterable[str] = ()
+) -> Strategy:
+    """A fresh strategy ``name`` with ``params``, on the strategy API: a built-in signal
+    strategy through ``SignalTrading`` (its entries per ``entry``), an out-of-tree
+    ``package.module:ClassName`` as it is (imported from ``paths``).
 
     Raises ``ValueError`` for an unknown name and ``TypeError`` when ``params`` is not the
     name's params type: both are wiring bugs (config validation has already checked the file),
     so they fail loudly at actor start instead of trading on the wrong parameters.
     """
+    if is_external(name):
+        cls = load_class(name, paths)
+        if type(params) is not cls.Params:
+            raise TypeError(f"strategy {name!r} takes {cls.Params.__name__}")
+        return cls(params)  # type: ignore[no-any-return]
+    return SignalTrading(make_signals(name, params), entry)
+
+
+def make_signals(name: str, params: msgspec.Struct) -> SignalStrategy:
+    """The built-in signal strategy ``name`` with ``params`` (see ``make_strategy``)."""
     if name not in STRATEGIES:
         known = ", ".join(sorted(STRATEGIES))
         raise ValueError(f"unknown strategy {name!r} (known: {known})")

@@ -1,9 +1,12 @@
 """``SymbolTrader``: everything the Strategy actor decides for one symbol, with no threads.
 
-The actor is a shell around it (DESIGN.md rule 2): a tick comes in, ``on_tick`` may return an
-``OrderIntent`` to send to RiskGate; order events, rejections and fills come back and are handed
-to ``on_order_event``, ``on_rejected`` and ``on_fill``. Everything here is deterministic given
-the messages, which is what lets a restart rebuild it (``restore``) and a test pin it down.
+The actor is a shell around it (DESIGN.md rule 2): a tick comes in, the strategy (any object
+on the strategy API, ``strategies.api``: the built-ins through ``strategies.signals``) is shown
+it with a ``View`` and decides, and ``on_tick`` may return an ``OrderIntent`` (or the
+``CancelIntent`` of the working order) to send to RiskGate; order events, rejections and
+fills come back and are handed to ``on_order_event``, ``on_rejected`` and ``on_fill``.
+Everything here is deterministic given the messages, which is what lets a restart rebuild it
+(``restore``) and a test pin it down.
 
 The rules it enforces:
 
@@ -12,6 +15,8 @@ The rules it enforces:
   and the fills travel separately, and acting on a stale position would double an exit).
 * **Exits before entries.** Exit rules are checked on every tick; when one fires, a signal on the
   same tick is ignored.
+* **LIMIT entries wait a while, not forever.** One still working ``entry_timeout_ns`` of market
+  time after it was decided is cancelled (once), and the symbol is free when that is done.
 * **Close, don't reverse.** An opposite signal only closes the position; the next signal in that
   direction (an edge strategy's next cross, a level strategy's next tick) opens the other side.
 * **Its own position, from its own fills**, applied at most once per trade id, as an exact
@@ -27,6 +32,7 @@ from fractions import Fraction
 from config.symbols import ExitsConfig
 from messages.market import Tick
 from messages.orders import (
+    CancelIntent,
     Fill,
     OrderEvent,
     OrderIntent,
@@ -37,7 +43,9 @@ from messages.orders import (
     RejectReason,
     Side,
 )
-from strategies.base import Signal, SignalStrategy
+from strategies.api import Cancel, Decision, Enter, Exit, Strategy, View, WorkingOrder
+from strategies.bars import BarAggregator
+from strategies.base import Signal
 from strategies.exits import ExitRules, ExitState
 from strategies.position import PositionChange, StrategyPosition
 
@@ -64,11 +72,21 @@ BUSY_REASONS = frozenset({RejectReason.MAX_ORDERS_PER_MINUTE, RejectReason.MAX_O
 @dataclass(slots=True)
 class _PendingOrder:
     """The one working order: how much of it has filled, and how much its terminal event says
-    filled (None until that event arrives)."""
+    filled (None until that event arrives); what it was (a LIMIT entry may time out, a
+    strategy may cancel it) and the stop and target its strategy gave it."""
 
     client_id: str
     filled: int = 0
     final_filled: int | None = None
+    side: Side = Side.BUY
+    quantity: int = 0
+    order_type: OrderType = OrderType.MARKET
+    limit_price: int | None = None
+    entry: bool = False
+    decided_ns: int = 0
+    cancel_sent: bool = False
+    stop_price: int | None = None
+    target_price: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -85,11 +103,12 @@ class SymbolTrader:
         quantity: int,
         lot_size: int,
         product: Product,
-        strategy: SignalStrategy,
+        strategy: Strategy,
         exits: ExitsConfig,
         client_id_prefix: str,
         next_seq: int,
         tick_size_paise: int,
+        entry_timeout_ns: int = 30_000_000_000,
     ) -> None:
         if lot_size <= 0 or quantity <= 0 or quantity % lot_size:
             raise ValueError(f"quantity {quantity} must be a positive multiple of lot {lot_size}")
@@ -110,6 +129,17 @@ class SymbolTrader:
         self.exit_rules = ExitRules(exits, lot_size)
         self.client_id_prefix = client_id_prefix
         self.tick_size_paise = tick_size_paise  # for priced orders; market orders carry none
+        self.entry_timeout_ns = entry_timeout_ns
+        bar_seconds = getattr(strategy, "bar_seconds", None)
+        self._bars = (
+            BarAggregator(symbol, int(bar_seconds * 1_000_000_000)) if bar_seconds else None
+        )
+        self._own_stop: int | None = None
+        self._own_target: int | None = None
+        """The strategy's own stop and target for the open position (``Enter``'s)."""
+        self.dropped_decisions = 0
+        """Decisions that could not be acted on as given (no lots, no price): counted, logged
+        by the actor, never a crash."""
         self._next_seq = next_seq
         self._prices_seen = 0
         self.last_signal: Signal | None = None
@@ -154,8 +184,9 @@ class SymbolTrader:
 
     # -- inputs ----------------------------------------------------------------------------
 
-    def on_tick(self, tick: Tick) -> OrderIntent | None:
-        """Feed the price to the strategy and the exit rules; maybe return one intent.
+    def on_tick(self, tick: Tick) -> OrderIntent | CancelIntent | None:
+        """Feed the tick (and a bar it completes) to the strategy and the exit rules; maybe
+        return one intent, or the cancel of the working order.
 
         Ticks of other symbols are ignored (the actor is wired to one symbol; a stray tick must
         not move this one's indicators).
@@ -165,7 +196,15 @@ class SymbolTrader:
             return None
         price = tick.ltp
         self._prices_seen += 1
-        signal = self.last_signal = self.strategy.on_price(price)
+        view = self.view()
+        decision: Decision | None = None
+        if self._bars is not None:
+            bar = self._bars.on_tick(tick)
+            if bar is not None:
+                decision = self.strategy.on_bar(bar, view)  # type: ignore[attr-defined]
+        on_tick = self.strategy.on_tick(tick, view)
+        decision = decision or on_tick
+        self.last_signal = getattr(self.strategy, "last_signal", None)
         exit_decision = None
         if self._exit_state is not None and self._position.average_entry is not None:
             self._exit_state, exit_decision = self.exit_rules.on_price(
@@ -176,13 +215,42 @@ class SymbolTrader:
                 tick.exchange_ns,
             )
         self._last_tick_ns = tick.exchange_ns
-        if self._pending is not None or tick.exchange_ns < self._quiet_until_ns:
+        if self._pending is not None:
+            return self._about_working(decision, tick)
+        if tick.exchange_ns < self._quiet_until_ns:
             return None
         if exit_decision is not None:
             return self._close(exit_decision.quantity, f"exit: {exit_decision.reason}", tick)
-        if signal is not None:
-            return self._on_signal(signal, tick)
-        return None
+        own = self._own_exit(price)
+        if own is not None:
+            return self._close(abs(self._position.quantity), f"exit: {own}", tick)
+        if decision is None or not self.warmed_up:
+            return None
+        return self._decide(decision, tick)
+
+    def view(self) -> View:
+        """What the strategy is shown: its position and working order, the instrument."""
+        pending = self._pending
+        working = None
+        if pending is not None:
+            working = WorkingOrder(
+                client_id=pending.client_id,
+                side=pending.side,
+                quantity=pending.quantity,
+                order_type=pending.order_type,
+                limit_price=pending.limit_price,
+                entry=pending.entry,
+            )
+        entry = self._position.average_entry
+        return View(
+            symbol=self.symbol,
+            position=self._position.quantity,
+            average_entry=float(entry) if entry is not None else None,
+            working=working,
+            lot_size=self.lot_size,
+            tick_size=self.tick_size_paise,
+            quantity=self.quantity,
+        )
 
     def on_fill(self, fill: Fill) -> None:
         """Apply a fill of this symbol to the position, at most once per trade id.
@@ -198,8 +266,13 @@ class SymbolTrader:
         self._position, change = self._position.apply(fill.side, fill.quantity, fill.price)
         if change in (PositionChange.OPENED, PositionChange.REVERSED):
             self._exit_state = ExitState(entry_ns=fill.at_ns, best_price=fill.price)
+            pending = self._pending
+            ours = pending is not None and pending.client_id == fill.client_id
+            self._own_stop = pending.stop_price if ours and pending else None
+            self._own_target = pending.target_price if ours and pending else None
         elif change is PositionChange.CLOSED:
             self._exit_state = None
+            self._own_stop = self._own_target = None
         elif self._exit_state is not None:  # ADDED or REDUCED: same position, same clock
             self._exit_state = replace(
                 self._exit_state,
@@ -240,16 +313,14 @@ class SymbolTrader:
                 self._busy_in_a_row += 1
             self._quiet_until_ns = self._last_tick_ns + quiet
 
-    def rewarm(self, strategy: SignalStrategy, prices: Iterable[int]) -> None:
-        """Replace the signal strategy with a fresh one warmed up on ``prices`` (oldest first),
-        e.g. the feed's recent prices after a restart. Signals during the warm-up are ignored:
-        they describe the past. The exit rules need no warm-up (they follow fills)."""
-        seen = 0
-        for price in prices:
-            strategy.on_price(price)
-            seen += 1
+    def rewarm(self, strategy: Strategy, prices: Iterable[int]) -> None:
+        """Replace the strategy with a fresh one warmed up on ``prices`` (oldest first), e.g.
+        the feed's recent prices after a restart. Its decisions during the warm-up are
+        ignored: they describe the past. The exit rules need no warm-up (they follow fills)."""
+        prices = list(prices)
+        strategy.warm_up(prices)
         self.strategy = strategy
-        self._prices_seen = seen
+        self._prices_seen = len(prices)
 
     def reset_position(self) -> None:
         """Forget the position, its exit state and the order waited on (a new trading day is
@@ -257,6 +328,7 @@ class SymbolTrader:
         does not end at midnight."""
         self._position = StrategyPosition()
         self._exit_state = None
+        self._own_stop = self._own_target = None
         self._applied_trade_ids = set()
         self._pending = None
 
@@ -277,42 +349,110 @@ class SymbolTrader:
 
     # -- decisions -------------------------------------------------------------------------
 
-    def _on_signal(self, signal: Signal, tick: Tick) -> OrderIntent | None:
+    def _decide(self, decision: Decision, tick: Tick) -> OrderIntent | None:
         held = self._position.quantity
-        if signal is Signal.EXIT:
+        if isinstance(decision, Exit):
             if held == 0:
                 return None
-            return self._close(abs(held), f"exit: {self.strategy.name} {signal}", tick)
-        wanted_direction = 1 if signal is Signal.LONG else -1
-        if held == 0:
-            side = Side.BUY if wanted_direction > 0 else Side.SELL
-            return self._intent(side, self.quantity, f"entry: {self.strategy.name} {signal}", tick)
-        if (held > 0) == (wanted_direction > 0):
+            return self._close(abs(held), f"exit: {decision.reason}", tick, decision)
+        if not isinstance(decision, Enter):
+            return None  # a Cancel with nothing working
+        if held != 0:
+            if (held > 0) == (decision.side is Side.BUY):
+                return None  # already in that direction: no pyramiding
+            return self._close(abs(held), f"exit: {decision.reason}", tick)  # close, don't reverse
+        if decision.lots is None:
+            quantity = self.quantity
+        elif isinstance(decision.lots, int) and decision.lots > 0:
+            quantity = decision.lots * self.lot_size
+        else:
+            self.dropped_decisions += 1
             return None
-        return self._close(abs(held), f"exit: {self.strategy.name} {signal}", tick)
+        intent = self._intent(decision.side, quantity, f"entry: {decision.reason}", tick, decision)
+        if intent is not None and self._pending is not None:
+            self._pending.entry = True
+            self._pending.stop_price = decision.stop_price
+            self._pending.target_price = decision.target_price
+        return intent
 
-    def _close(self, quantity: int, reason: str, tick: Tick) -> OrderIntent:
+    def _about_working(self, decision: Decision | None, tick: Tick) -> CancelIntent | None:
+        """While an order works: cancel it when the strategy says so, or when it is a LIMIT
+        entry that has waited ``entry_timeout_ns`` of market time; once."""
+        pending = self._pending
+        assert pending is not None
+        if pending.cancel_sent:
+            return None
+        timed_out = (
+            pending.entry
+            and pending.order_type is OrderType.LIMIT
+            and tick.exchange_ns - pending.decided_ns >= self.entry_timeout_ns
+        )
+        if not (timed_out or isinstance(decision, Cancel)):
+            return None
+        pending.cancel_sent = True
+        reason = "entry timed out" if timed_out else f"cancel: {decision.reason}"  # type: ignore[union-attr]
+        return CancelIntent(client_id=pending.client_id, symbol=self.symbol, reason=reason)
+
+    def _own_exit(self, price: int) -> str | None:
+        """The strategy's own stop or target for the open position, reached (inclusive)."""
+        held = self._position.quantity
+        if held == 0:
+            return None
+        direction = 1 if held > 0 else -1
+        if self._own_stop is not None and price * direction <= self._own_stop * direction:
+            return "strategy stop"
+        if self._own_target is not None and price * direction >= self._own_target * direction:
+            return "strategy target"
+        return None
+
+    def _close(
+        self, quantity: int, reason: str, tick: Tick, how: Exit | None = None
+    ) -> OrderIntent | None:
         side = Side.SELL if self._position.quantity > 0 else Side.BUY
-        return self._intent(side, quantity, reason, tick)
+        return self._intent(side, quantity, reason, tick, how)
 
-    def _intent(self, side: Side, quantity: int, reason: str, tick: Tick) -> OrderIntent:
+    def _intent(
+        self, side: Side, quantity: int, reason: str, tick: Tick, how: Enter | Exit | None = None
+    ) -> OrderIntent | None:
+        order_type, limit = OrderType.MARKET, None
+        if how is not None and how.order_type is OrderType.LIMIT:
+            order_type = OrderType.LIMIT
+            limit = self._passive(side, how.limit_price if how.limit_price else tick.ltp)
+        elif how is not None and how.order_type is not OrderType.MARKET:
+            self.dropped_decisions += 1  # stops are shikra's to place (exits, or the venue)
+            return None
         client_id = f"{self.client_id_prefix}{self._next_seq:0{SEQ_DIGITS}d}"
         if len(client_id) > MAX_CLIENT_ID_LENGTH:
             raise ValueError(f"client id {client_id!r} exceeds {MAX_CLIENT_ID_LENGTH} characters")
         self._next_seq += 1
-        self._pending = _PendingOrder(client_id)
+        self._pending = _PendingOrder(
+            client_id,
+            side=side,
+            quantity=quantity,
+            order_type=order_type,
+            limit_price=limit,
+            decided_ns=tick.exchange_ns,
+        )
         return OrderIntent(
             client_id=client_id,
             symbol=self.symbol,
             side=side,
             quantity=quantity,
-            order_type=OrderType.MARKET,
+            order_type=order_type,
+            limit_price=limit,
             product=self.product,
             reason=reason,
             origin_ns=tick.receive_ns,
             market_price=tick.ltp,
             market_ns=tick.exchange_ns,
         )
+
+    def _passive(self, side: Side, price: int) -> int:
+        """``price`` on the instrument's tick grid, rounded away from the market (a buy down,
+        a sell up): never more aggressive than the strategy asked, and at least one tick."""
+        tick = self.tick_size_paise
+        rounded = price // tick * tick if side is Side.BUY else -(-price // tick) * tick
+        return max(tick, rounded)
 
     def _better(self, best: int, price: int) -> int:
         """The more favourable of two prices for the open position."""

@@ -176,7 +176,8 @@ CASES = [
         "unknown_strategy",
         changed(('strategy = "rsi_reversion"', 'strategy = "emma_cross"')),
         "symbols[1].strategy",
-        "unknown strategy 'emma_cross' (known: channel_breakout, ema_cross, rsi_reversion)",
+        "unknown strategy 'emma_cross' (known: channel_breakout, ema_cross, rsi_reversion, or "
+        "'module:Class')",
     ),
     case(
         "duplicate_symbol",

@@ -9,6 +9,7 @@ from config.symbols import ExitsConfig
 from messages.orders import Fill, OrderEvent, OrderStatus, Side
 from strategies.base import Signal
 from strategies.exits import ExitState
+from strategies.signals import SignalTrading
 from tests.strategies.trading import (
     INFY,
     SECOND,
@@ -175,7 +176,7 @@ def test_signals_during_rewarm_are_not_acted_on():
     trader, strategy = make_trader()
     replacement = type(strategy)()
     replacement.upcoming = Signal.LONG  # would fire on the first warm-up price
-    trader.rewarm(replacement, [100_000, 100_100])
+    trader.rewarm(SignalTrading(replacement), [100_000, 100_100])
     assert replacement.prices == [100_000, 100_100]
     assert trader.pending_client_id is None
     assert on_tick(trader, replacement, 100_200) is None  # the past's signal was not replayed

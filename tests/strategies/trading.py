@@ -4,10 +4,11 @@ messages the actor would hand the trader."""
 
 from __future__ import annotations
 
-from config.symbols import ExitsConfig
+from config.symbols import EntryConfig, ExitsConfig
 from messages.market import Tick
 from messages.orders import Fill, OrderEvent, OrderIntent, OrderStatus, Product
 from strategies.base import Signal
+from strategies.signals import SignalTrading
 from strategies.trader import SymbolTrader
 
 INFY = "NSE:INFY"
@@ -37,14 +38,18 @@ def make_trader(
     lot_size: int = 1,
     next_seq: int = 1,
     prefix: str = "T1INFY",
+    entry: EntryConfig | None = None,
 ) -> tuple[SymbolTrader, ScriptedStrategy]:
+    """A trader driven by a scripted signal strategy, through the same adapter the built-in
+    strategies use (``SignalTrading``), its entries per ``entry``."""
     strategy = ScriptedStrategy()
     trader = SymbolTrader(
         symbol=INFY,
         quantity=quantity,
         lot_size=lot_size,
         product=Product.MIS,
-        strategy=strategy,
+        strategy=SignalTrading(strategy, entry),  # type: ignore[arg-type]
+        entry_timeout_ns=int((entry or EntryConfig()).timeout_seconds * SECOND),
         exits=exits or ExitsConfig(),
         client_id_prefix=prefix,
         next_seq=next_seq,
