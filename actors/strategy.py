@@ -19,6 +19,7 @@ from config.actors import RISK_GATE
 from config.symbols import SymbolConfig
 from core.instruments import InstrumentSpec
 from core.market_hours import MarketHours
+from core.records import OrderRecord
 from core.recovery import CARRIED_PRODUCTS, carries, restore_strategy
 from journal import writes
 from journal.writer import JournalWriter
@@ -35,6 +36,7 @@ from messages import (
     WarmUp,
 )
 from strategies.api import Strategy as TradingStrategy
+from strategies.api import WorkingOrder
 from strategies.base import Signal
 from strategies.registry import make_strategy
 from strategies.trader import SymbolTrader
@@ -117,7 +119,11 @@ class Strategy(PooledSupervisedActor):
         )
         restored = restore_strategy(day, symbol, carried, fills, open_orders)
         trader.reset_position()
-        trader.restore(restored.fills, pending_client_id=restored.pending_client_id)
+        trader.restore(
+            restored.fills,
+            pending_client_id=restored.pending_client_id,
+            pending=self._working_order(restored.pending_client_id, open_orders),
+        )
         if restored.fills or restored.pending_client_id:
             waiting = restored.pending_client_id
             _log.info(
@@ -128,6 +134,25 @@ class Strategy(PooledSupervisedActor):
                 len(restored.fills),
                 f", waiting on {waiting}" if waiting else "",
             )
+
+    def _working_order(
+        self, client_id: str | None, open_orders: list[OrderRecord]
+    ) -> WorkingOrder | None:
+        """What the journal knows of the order waited on: its type and price, and whether it
+        was an entry (its intent's reason), so a LIMIT entry can time out after a restart."""
+        order = next((o for o in open_orders if o.client_id == client_id), None)
+        if order is None or order.order_type is None:
+            return None
+        found = self.journal.read(lambda j: j.intent(order.client_id))
+        entry = found is not None and found.intent.reason.startswith("entry:")
+        return WorkingOrder(
+            client_id=order.client_id,
+            side=order.side,
+            quantity=order.quantity,
+            order_type=order.order_type,
+            limit_price=order.limit_price,
+            entry=entry,
+        )
 
     def handle(self, message: Any) -> None:
         trader = self.trader

@@ -332,7 +332,12 @@ class SymbolTrader:
         self._applied_trade_ids = set()
         self._pending = None
 
-    def restore(self, fills: Iterable[Fill], pending_client_id: str | None = None) -> None:
+    def restore(
+        self,
+        fills: Iterable[Fill],
+        pending_client_id: str | None = None,
+        pending: WorkingOrder | None = None,
+    ) -> None:
         """Rebuild position and exit state from journaled fills after a restart.
 
         Call once, before the first tick. The fills go through ``on_fill``, so the result is
@@ -340,10 +345,22 @@ class SymbolTrader:
         journaled, so it is the best *fill* price of the position, and a trailing stop is looser
         than live until the market makes a new best. ``pending_client_id``: the order the
         journal shows sent but not finished, so no second order goes out until it is resolved.
-        The signal strategy is not restored: it warms up again from live ticks.
+        The signal strategy is not restored: it warms up again from live ticks. ``pending``:
+        what that order is, when the journal knows: a LIMIT entry's timeout then runs again
+        from the first tick after the restart (its decision's market time is not journaled).
         """
         if pending_client_id is not None:
             self._pending = _PendingOrder(pending_client_id)
+            if pending is not None and pending.client_id == pending_client_id:
+                self._pending = _PendingOrder(
+                    pending_client_id,
+                    side=pending.side,
+                    quantity=pending.quantity,
+                    order_type=pending.order_type,
+                    limit_price=pending.limit_price,
+                    entry=pending.entry,
+                    decided_ns=-1,  # from the first tick seen
+                )
         for fill in fills:
             self.on_fill(fill)
 
@@ -382,6 +399,8 @@ class SymbolTrader:
         assert pending is not None
         if pending.cancel_sent:
             return None
+        if pending.decided_ns < 0:
+            pending.decided_ns = tick.exchange_ns  # restored: its wait starts again now
         timed_out = (
             pending.entry
             and pending.order_type is OrderType.LIMIT

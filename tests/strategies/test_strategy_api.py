@@ -11,7 +11,7 @@ import pytest
 from config.symbols import EntryConfig, ExitsConfig
 from messages.market import Tick
 from messages.orders import CancelIntent, OrderIntent, OrderStatus, OrderType, Product, Side
-from strategies.api import Bar, Cancel, Decision, Enter, Exit, View
+from strategies.api import Bar, Cancel, Decision, Enter, Exit, View, WorkingOrder
 from strategies.bars import BarAggregator
 from strategies.params import STRATEGY_PARAMS
 from strategies.registry import make_strategy
@@ -211,3 +211,29 @@ def test_each_built_in_enters_with_a_limit_offset_from_the_last_price(name: str)
     assert intent.order_type is OrderType.LIMIT and intent.reason.startswith(f"entry: {name}")
     offset = 10 if intent.side is Side.BUY else -10  # 2 ticks of 5 paise, on the passive side
     assert intent.limit_price == price - offset
+
+
+def test_a_restored_limit_entry_times_out_counting_from_the_first_tick_after_the_restart():
+    strategy = Scripted()
+    trader = trader_for(strategy)
+    working = WorkingOrder(client_id="T1INFY000009", side=Side.BUY, quantity=10,
+                           order_type=OrderType.LIMIT, limit_price=99_500, entry=True)  # fmt: skip
+    trader.restore([], pending_client_id="T1INFY000009", pending=working)
+    assert decide(trader, strategy, None, 100_000, at_s=500) is None  # its wait starts here
+    assert decide(trader, strategy, None, 100_000, at_s=509) is None
+    cancel = decide(trader, strategy, None, 100_000, at_s=510)
+    assert isinstance(cancel, CancelIntent) and cancel.client_id == "T1INFY000009"
+
+
+def test_a_restored_exit_or_unknown_order_never_times_out():
+    for working in (
+        WorkingOrder(client_id="T1INFY000009", side=Side.SELL, quantity=10,
+                     order_type=OrderType.LIMIT, limit_price=100_500, entry=False),
+        None,
+    ):  # fmt: skip
+        strategy = Scripted()
+        trader = trader_for(strategy)
+        trader.restore([], pending_client_id="T1INFY000009", pending=working)
+        assert decide(trader, strategy, None, 100_000, at_s=0) is None
+        assert decide(trader, strategy, None, 100_000, at_s=3_600) is None
+        assert trader.pending_client_id == "T1INFY000009"
