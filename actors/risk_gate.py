@@ -31,7 +31,7 @@ from core.flatten import (
     closing_orders,
     is_flat,
 )
-from core.market_hours import MarketHours
+from core.market_hours import MarketHours, exchange_of
 from core.recovery import CARRIED_PRODUCTS, carries, restore_risk
 from core.risk import RiskBook
 from journal import writes
@@ -202,7 +202,7 @@ class RiskGate(SupervisedActor):
         symbols = frozenset(
             symbol
             for symbol, product in self.products.items()
-            if product is Product.MIS and symbol.split(":", 1)[0] in self.squaring_off
+            if product is Product.MIS and exchange_of(symbol) in self.squaring_off
         )
         reason = "square-off: MIS closed before the broker's own square-off"
         cancels = cancels_for_square_off(

@@ -28,7 +28,7 @@ from collections import deque
 from typing import Any, Protocol
 
 from config.actors import TICK_FEED, is_strategy, strategy_actor_name, symbol_of_strategy
-from core.market_hours import MarketHours, is_sane_market_time
+from core.market_hours import MarketHours, exchange_of, is_sane_market_time
 from feeds.base import Batch, TickSource
 from messages import (
     ChildRestarted,
@@ -88,7 +88,7 @@ class TickFeed(SupervisedActor):
         self.day_end_ns = hours.day_bounds(start_day)[1] if hours and start_day else 2**63 - 1
         self.day_to = day_to
         self.phase_to = phase_to
-        self.exchanges = tuple(sorted({symbol.split(":", 1)[0] for symbol in symbols}))
+        self.exchanges = tuple(sorted({exchange_of(symbol) for symbol in symbols}))
         self.phases: dict[str, Phase] = {}
         """Each traded segment's session phase as last announced (none before the first tick)."""
         self.next_phase_ns = 0 if hours is not None and phase_to else 2**63 - 1
@@ -282,7 +282,6 @@ class TickFeed(SupervisedActor):
         assert self.hours is not None
         day = self.hours.trading_day(at_ns)
         self.day_end_ns = self.hours.day_bounds(day)[1]
-        self.next_event_ns = min(self.day_end_ns, self.next_phase_ns)
         if self.day is not None and day <= self.day:
             return
         previous, self.day = self.day, day

@@ -51,14 +51,15 @@ def load_calendar(
     weekdays_only: bool = True,
     extra_holidays: Iterable[datetime.date] = (),
     directory: Path = CALENDAR_DIR,
+    shipped: bool = True,
 ) -> ExchangeCalendar:
-    """The calendar ``exchange`` trades by: every year's file of its calendar, plus the
-    configured ``extra_holidays``."""
+    """The calendar ``exchange`` trades by: every year's file of its calendar (none unless
+    ``shipped``), plus the configured ``extra_holidays``."""
     name = CALENDAR_OF.get(exchange, exchange)
     holidays: dict[datetime.date, str] = {}
     special: set[datetime.date] = set()
     years: set[int] = set()
-    for path in sorted(directory.glob(f"{name}-*.toml")):
+    for path in sorted(directory.glob(f"{name}-*.toml")) if shipped else ():
         data = _read(path)
         if data.exchange != name or path.stem != f"{name}-{data.year}":
             raise CalendarDataError(f"{path}: says {data.exchange} {data.year}")

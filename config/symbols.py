@@ -16,6 +16,7 @@ from config.actors import strategy_actor_name
 from config.base import PositiveFloat, PositiveInt, Section, have
 from config.feeds import KiteMode
 from config.validate import Problem, validate_struct
+from core.market_hours import exchange_of
 from strategies.loader import is_external, params_type
 from strategies.params import STRATEGY_PARAMS, StrategyParams
 
@@ -105,7 +106,7 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
     @property
     def exchange(self) -> str:
-        return self.symbol.split(":", 1)[0]
+        return exchange_of(self.symbol)
 
     @property
     def tradingsymbol(self) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 class ExchangeCalendar:
     """Trading dates of one exchange.
 
-    ``holidays``: date -> what it is (for the log and ``status``). ``special_sessions``:
+    ``holidays``: date -> what it is (as the exchange names it). ``special_sessions``:
     weekend dates that trade. ``years``: the years the shipped data covers.
     ``weekdays_only``: Saturday and Sunday are closed unless a special session.
     """
@@ -40,10 +40,6 @@ class ExchangeCalendar:
             return True
         return not (self.weekdays_only and day.weekday() >= 5)
 
-    def holiday(self, day: datetime.date) -> str | None:
-        """The holiday's name, or None when ``day`` is not a holiday."""
-        return self.holidays.get(day)
-
     def covers(self, year: int) -> bool:
         return year in self.years
 
@@ -59,8 +55,3 @@ class ExchangeCalendar:
             years=self.years,
             weekdays_only=self.weekdays_only,
         )
-
-
-WEEKDAYS = ExchangeCalendar()
-"""Monday to Friday, no holidays: what a calendar is when none is configured (tests, and the
-market hours built by hand)."""

@@ -71,6 +71,16 @@ class Segment:
     calendar: ExchangeCalendar
 
 
+def _phase_in(segment: Segment, local: datetime.datetime) -> Phase:
+    trades = segment.calendar.is_trading_day(local.date())
+    return segment.session.phase_at(local.time().replace(tzinfo=None), trades)
+
+
+def exchange_of(symbol: str) -> str:
+    """The segment a symbol trades in: its ``EXCHANGE:`` prefix (``NSE:INFY`` -> ``NSE``)."""
+    return symbol.split(":", 1)[0]
+
+
 @dataclass(frozen=True)
 class MarketHours:
     """The exchange's zone, and per segment its session (``core.session``) and calendar
@@ -90,22 +100,17 @@ class MarketHours:
     calendar: ExchangeCalendar | None = None
     segments: Mapping[str, Segment] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        if self.session is None:
-            object.__setattr__(self, "session", Session.plain(self.open, self.close))
-        if self.calendar is None:
-            calendar = ExchangeCalendar(weekdays_only=self.weekdays_only)
-            object.__setattr__(self, "calendar", calendar)
+    _default: Segment = field(init=False, repr=False, compare=False)
 
-    @property
-    def default_segment(self) -> Segment:
-        assert self.session is not None and self.calendar is not None
-        return Segment(self.session, self.calendar)
+    def __post_init__(self) -> None:
+        session = self.session or Session.plain(self.open, self.close)
+        calendar = self.calendar or ExchangeCalendar(weekdays_only=self.weekdays_only)
+        object.__setattr__(self, "_default", Segment(session, calendar))
 
     def segment(self, exchange: str | None) -> Segment:
         """The session and calendar ``exchange`` trades by."""
         found = self.segments.get(exchange) if exchange is not None else None
-        return found if found is not None else self.default_segment
+        return found if found is not None else self._default
 
     def _segments_asked(self, exchange: str | None) -> list[Segment]:
         if exchange is not None or not self.segments:
@@ -122,35 +127,20 @@ class MarketHours:
         range and on a date its calendar does not trade."""
         if not is_sane_market_time(at_ns):
             return Phase.CLOSED
-        local = self.local(at_ns)
-        segment = self.segment(exchange)
-        trades = segment.calendar.is_trading_day(local.date())
-        return segment.session.phase_at(local.time().replace(tzinfo=None), trades)
+        return _phase_in(self.segment(exchange), self.local(at_ns))
 
     def is_open(self, at_ns: int, exchange: str | None = None) -> bool:
-        """Open from ``open`` (inclusive) to ``close`` (exclusive) on a trading day of the
-        segment's calendar (any traded segment, without ``exchange``); never at a time outside
-        the sane range."""
+        """In the continuous session (open to close, cut-off and square-off included) on a
+        trading day of the segment's calendar (of any traded segment, without ``exchange``);
+        never at a time outside the sane range."""
         if not is_sane_market_time(at_ns):
             return False
         local = self.local(at_ns)
-        day, wall = local.date(), local.time().replace(tzinfo=None)
-        return any(
-            s.session.phase_at(wall, s.calendar.is_trading_day(day)).trading
-            for s in self._segments_asked(exchange)
-        )
+        return any(_phase_in(s, local).trading for s in self._segments_asked(exchange))
 
     def is_trading_day(self, day: datetime.date, exchange: str | None = None) -> bool:
         """``day`` trades in ``exchange`` (in some traded segment, without one)."""
         return any(s.calendar.is_trading_day(day) for s in self._segments_asked(exchange))
-
-    def holiday(self, day: datetime.date, exchange: str | None = None) -> str | None:
-        """What closes ``day`` (the first segment's holiday name), or None."""
-        for segment in self._segments_asked(exchange):
-            name = segment.calendar.holiday(day)
-            if name is not None:
-                return name
-        return None
 
     def next_change_ns(self, at_ns: int, exchange: str | None = None) -> int:
         """The first market time after ``at_ns`` at which the phase of ``exchange`` may change:

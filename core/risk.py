@@ -22,7 +22,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from core.instruments import InstrumentSpec
-from core.market_hours import MarketHours
+from core.market_hours import MarketHours, exchange_of
 from core.recovery import RiskRestore
 from messages import (
     Fill,
@@ -143,7 +143,7 @@ class RiskBook:
         if price_problem is not None:
             return Verdict(RejectReason.INVALID_PRICE, price_problem)
         now = self._now(intent)
-        exchange = intent.symbol.split(":", 1)[0]
+        exchange = exchange_of(intent.symbol)
         phase = self.hours.phase(now, exchange)
         if not phase.trading:
             detail = f"{exchange} {phase} at {self.hours.local(now)}"
@@ -355,7 +355,7 @@ class RiskBook:
         judged by its own segment's phase in ``evaluate``, so a segment past its cut-off takes
         no entry even while another still trades."""
         self.phases[exchange] = phase
-        traded = {symbol.split(":", 1)[0] for symbol in self.instruments}
+        traded = {exchange_of(symbol) for symbol in self.instruments}
         if not phase.entries_closed or self.state is not TradingState.ACTIVE:
             return None
         if not all(self.phases.get(e, Phase.OPEN).entries_closed for e in traded):

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from config import Config
 from config.calendars import load_calendar
 from core.clock import Clock
-from core.exchange_calendar import ExchangeCalendar
 from core.instruments import InstrumentSpec
 from core.market_hours import MarketHours, Segment
 from core.session import Session
@@ -52,11 +51,12 @@ def hours_for(config: Config) -> MarketHours:
     for exchange in sorted({s.exchange for s in config.symbols}):
         own = m.segments.get(exchange)
         extra = [*m.holidays, *(own.holidays if own is not None else [])]
-        if m.shipped_calendar:
-            calendar = load_calendar(exchange, weekdays_only=m.weekdays_only, extra_holidays=extra)
-        else:
-            calendar = ExchangeCalendar(exchange, weekdays_only=m.weekdays_only)
-            calendar = calendar.with_holidays(extra)
+        calendar = load_calendar(
+            exchange,
+            weekdays_only=m.weekdays_only,
+            extra_holidays=extra,
+            shipped=m.shipped_calendar,
+        )
         segments[exchange] = Segment(Session(**m.session_times(exchange)), calendar)
     default = Session(**m.session_times())
     return MarketHours(
@@ -80,9 +80,9 @@ def market_for(config: Config, clock: Clock) -> Market:
     hours = hours_for(config)
     feed = config.feed
     if feed.source == "synthetic":
-        # The synthetic market runs its own session: today's open (the last weekday's, on a
-        # weekend, so the paper default trades any day), rolling over to the next session at
-        # the close, so that it trades at any hour of any day.
+        # The synthetic market runs its own session: today's open (the last trading day's, on
+        # a weekend or a holiday, so the paper default trades any day), rolling over to the
+        # next trading day's session at the close, so that it trades at any hour of any day.
         today = datetime.datetime.fromtimestamp(clock.now_ns() / 1e9, tz=m.zone).date()
         day = _last_trading_day(hours, today)
         start = session_open_ns(day, m.open_time, m.timezone)

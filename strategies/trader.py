@@ -72,18 +72,16 @@ BUSY_REASONS = frozenset({RejectReason.MAX_ORDERS_PER_MINUTE, RejectReason.MAX_O
 @dataclass(slots=True)
 class _PendingOrder:
     """The one working order: how much of it has filled, and how much its terminal event says
-    filled (None until that event arrives); what it was (a LIMIT entry may time out, a
-    strategy may cancel it) and the stop and target its strategy gave it."""
+    filled (None until that event arrives); what it is, as the strategy is shown it (None for
+    an order restored without the journal's record of it), when it was decided (a LIMIT entry
+    may time out), and the stop and target its strategy gave it."""
 
     client_id: str
     filled: int = 0
     final_filled: int | None = None
-    side: Side = Side.BUY
-    quantity: int = 0
-    order_type: OrderType = OrderType.MARKET
-    limit_price: int | None = None
-    entry: bool = False
+    order: WorkingOrder | None = None
     decided_ns: int = 0
+    """Market time of the decision; -1: restored, its wait starts at the first tick seen."""
     cancel_sent: bool = False
     stop_price: int | None = None
     target_price: int | None = None
@@ -140,6 +138,9 @@ class SymbolTrader:
         self.dropped_decisions = 0
         """Decisions that could not be acted on as given (no lots, no price): counted, logged
         by the actor, never a crash."""
+        self._shown: tuple[StrategyPosition, WorkingOrder | None, View] | None = None
+        """The last view with the position and working order it shows: made again only when
+        they change, not on every tick."""
         self._next_seq = next_seq
         self._prices_seen = 0
         self.last_signal: Signal | None = None
@@ -231,18 +232,12 @@ class SymbolTrader:
     def view(self) -> View:
         """What the strategy is shown: its position and working order, the instrument."""
         pending = self._pending
-        working = None
-        if pending is not None:
-            working = WorkingOrder(
-                client_id=pending.client_id,
-                side=pending.side,
-                quantity=pending.quantity,
-                order_type=pending.order_type,
-                limit_price=pending.limit_price,
-                entry=pending.entry,
-            )
+        working = pending.order if pending is not None else None
+        shown = self._shown
+        if shown is not None and shown[0] is self._position and shown[1] is working:
+            return shown[2]
         entry = self._position.average_entry
-        return View(
+        view = View(
             symbol=self.symbol,
             position=self._position.quantity,
             average_entry=float(entry) if entry is not None else None,
@@ -251,6 +246,8 @@ class SymbolTrader:
             tick_size=self.tick_size_paise,
             quantity=self.quantity,
         )
+        self._shown = (self._position, working, view)
+        return view
 
     def on_fill(self, fill: Fill) -> None:
         """Apply a fill of this symbol to the position, at most once per trade id.
@@ -267,9 +264,10 @@ class SymbolTrader:
         if change in (PositionChange.OPENED, PositionChange.REVERSED):
             self._exit_state = ExitState(entry_ns=fill.at_ns, best_price=fill.price)
             pending = self._pending
-            ours = pending is not None and pending.client_id == fill.client_id
-            self._own_stop = pending.stop_price if ours and pending else None
-            self._own_target = pending.target_price if ours and pending else None
+            if pending is not None and pending.client_id != fill.client_id:
+                pending = None  # (not the order that opened it: no stop or target of its own)
+            self._own_stop = pending.stop_price if pending is not None else None
+            self._own_target = pending.target_price if pending is not None else None
         elif change is PositionChange.CLOSED:
             self._exit_state = None
             self._own_stop = self._own_target = None
@@ -350,17 +348,10 @@ class SymbolTrader:
         from the first tick after the restart (its decision's market time is not journaled).
         """
         if pending_client_id is not None:
-            self._pending = _PendingOrder(pending_client_id)
-            if pending is not None and pending.client_id == pending_client_id:
-                self._pending = _PendingOrder(
-                    pending_client_id,
-                    side=pending.side,
-                    quantity=pending.quantity,
-                    order_type=pending.order_type,
-                    limit_price=pending.limit_price,
-                    entry=pending.entry,
-                    decided_ns=-1,  # from the first tick seen
-                )
+            known = pending is not None and pending.client_id == pending_client_id
+            self._pending = _PendingOrder(
+                pending_client_id, order=pending if known else None, decided_ns=-1
+            )
         for fill in fills:
             self.on_fill(fill)
 
@@ -385,12 +376,7 @@ class SymbolTrader:
         else:
             self.dropped_decisions += 1
             return None
-        intent = self._intent(decision.side, quantity, f"entry: {decision.reason}", tick, decision)
-        if intent is not None and self._pending is not None:
-            self._pending.entry = True
-            self._pending.stop_price = decision.stop_price
-            self._pending.target_price = decision.target_price
-        return intent
+        return self._intent(decision.side, quantity, f"entry: {decision.reason}", tick, decision)
 
     def _about_working(self, decision: Decision | None, tick: Tick) -> CancelIntent | None:
         """While an order works: cancel it when the strategy says so, or when it is a LIMIT
@@ -401,9 +387,11 @@ class SymbolTrader:
             return None
         if pending.decided_ns < 0:
             pending.decided_ns = tick.exchange_ns  # restored: its wait starts again now
+        order = pending.order
         timed_out = (
-            pending.entry
-            and pending.order_type is OrderType.LIMIT
+            order is not None
+            and order.entry
+            and order.order_type is OrderType.LIMIT
             and tick.exchange_ns - pending.decided_ns >= self.entry_timeout_ns
         )
         if not (timed_out or isinstance(decision, Cancel)):
@@ -446,11 +434,17 @@ class SymbolTrader:
         self._next_seq += 1
         self._pending = _PendingOrder(
             client_id,
-            side=side,
-            quantity=quantity,
-            order_type=order_type,
-            limit_price=limit,
+            order=WorkingOrder(
+                client_id=client_id,
+                side=side,
+                quantity=quantity,
+                order_type=order_type,
+                limit_price=limit,
+                entry=isinstance(how, Enter),
+            ),
             decided_ns=tick.exchange_ns,
+            stop_price=how.stop_price if isinstance(how, Enter) else None,
+            target_price=how.target_price if isinstance(how, Enter) else None,
         )
         return OrderIntent(
             client_id=client_id,

@@ -73,7 +73,7 @@ def test_a_holiday_is_closed_all_day_in_every_segment():
         assert HOURS.phase(at(GURPURB, hh, mm), "NFO") is Phase.CLOSED
     assert not HOURS.is_open(at(GURPURB, 10, 0))
     assert not HOURS.is_trading_day(GURPURB)
-    assert HOURS.holiday(GURPURB) == "Guru Nanak Jayanti"
+    assert HOURS.segment("NSE").calendar.holidays[GURPURB] == "Guru Nanak Jayanti"
     assert HOURS.is_open(at(FRIDAY, 10, 0))
 
 
