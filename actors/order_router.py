@@ -45,8 +45,10 @@ from messages import (
     DayStarted,
     Fill,
     Halt,
+    ModifyIntent,
     OrderEvent,
     OrderIntent,
+    OrderModified,
     OrderStatus,
     StateSource,
 )
@@ -87,7 +89,9 @@ class OrderRouter(SupervisedActor):
         self.book = OrderBook()
         self.order_day: dict[str, datetime.date] = {}
         """The trading day of each order in the book (an order ends with its day)."""
-        self.queue: PriorityRateLimiter[OrderIntent | CancelIntent] = PriorityRateLimiter(limits)
+        self.queue: PriorityRateLimiter[OrderIntent | CancelIntent | ModifyIntent] = (
+            PriorityRateLimiter(limits)
+        )
         self.lookups: dict[str, int] = {}
         self.trade_ids: set[str] = set()
         """Trades journaled (or being re-sent to ourselves from the broker's list) recently."""
@@ -173,6 +177,8 @@ class OrderRouter(SupervisedActor):
             self._accept(message)
         elif isinstance(message, CancelIntent):
             self._cancel(message)
+        elif isinstance(message, ModifyIntent):
+            self._modify(message)
         elif isinstance(message, Fill):
             self._fill(message)
         elif isinstance(message, OrderEvent):
@@ -239,6 +245,8 @@ class OrderRouter(SupervisedActor):
         for item in self.queue.pop_ready(now):
             if isinstance(item, CancelIntent):
                 self._send_cancel(item)
+            elif isinstance(item, ModifyIntent):
+                self._send_modify(item)
             else:
                 self._place(item)
         wait = self.queue.next_ready_in(now)
@@ -285,9 +293,12 @@ class OrderRouter(SupervisedActor):
 
     def _cancel(self, cancel: CancelIntent) -> None:
         queued = self.queue.remove_where(
-            lambda item: isinstance(item, OrderIntent) and item.client_id == cancel.client_id
+            lambda item: not isinstance(item, CancelIntent) and item.client_id == cancel.client_id
         )
-        if queued:
+        for item in queued:
+            if isinstance(item, ModifyIntent):
+                self._answer(item, False, "the order is being cancelled")
+        if any(isinstance(item, OrderIntent) for item in queued):
             self._move(cancel.client_id, OrderStatus.REJECTED, "cancelled before it was sent")
             return
         order = self.book.get(cancel.client_id)
@@ -304,6 +315,66 @@ class OrderRouter(SupervisedActor):
             self.broker.cancel(order.broker_order_id)
         except BrokerError as exc:
             _log.warning("cancel of %s failed: %s", cancel.client_id, exc)
+
+    def _modify(self, modify: ModifyIntent) -> None:
+        """A modification waits in the rate limiter with the exits: Kite counts it as an order
+        request, and a stop that tightens is risk going down."""
+        order = self.book.get(modify.client_id)
+        if order is None or order.is_terminal:
+            self._answer(modify, False, "the order is no longer working")
+            return
+        self.queue.push(modify, Priority.EXIT)
+        self._drain()
+
+    def _send_modify(self, modify: ModifyIntent) -> None:
+        """Ask the broker; journal what it took (after its answer, never before: see
+        ``writes.order_modified``), and answer the strategy either way."""
+        order = self.book.get(modify.client_id)
+        if order is None or order.is_terminal:
+            self._answer(modify, False, "the order is no longer working")
+            return
+        if order.broker_order_id is None:
+            self._answer(modify, False, "the broker has not acknowledged the order yet")
+            return
+        try:
+            self.broker.modify(
+                order.broker_order_id,
+                trigger_price=modify.trigger_price,
+                limit_price=modify.limit_price,
+            )
+        except BrokerError as exc:
+            _log.warning("modification of %s refused: %s", modify.client_id, exc)
+            self._answer(modify, False, f"{type(exc).__name__}: {exc}")
+            return
+        self.link.faults_at("router.modified")
+        order.intent = msgspec.structs.replace(
+            order.intent,
+            trigger_price=modify.trigger_price or order.intent.trigger_price,
+            limit_price=modify.limit_price or order.intent.limit_price,
+        )
+        now = self.link.clock.now_ns()
+        self.journal.run(
+            lambda db: writes.order_modified(
+                db, modify.client_id, modify.trigger_price, modify.limit_price, modify.reason, now
+            )
+        )
+        self.metrics.order_modifications.inc()
+        self._answer(modify, True)
+
+    def _answer(self, modify: ModifyIntent, accepted: bool, detail: str = "") -> None:
+        order = self.book.get(modify.client_id)
+        intent = order.intent if order is not None else None
+        self.address(strategy_actor_name(modify.symbol)).tell(
+            OrderModified(
+                client_id=modify.client_id,
+                symbol=modify.symbol,
+                accepted=accepted,
+                trigger_price=intent.trigger_price if intent is not None else None,
+                limit_price=intent.limit_price if intent is not None else None,
+                detail=detail,
+                at_ns=self.link.clock.now_ns(),
+            )
+        )
 
     # -- what the broker says ----------------------------------------------------------------
 

@@ -44,8 +44,10 @@ from messages import (
     Flatten,
     Halt,
     Marks,
+    ModifyIntent,
     OrderEvent,
     OrderIntent,
+    OrderModified,
     OrderRejected,
     Phase,
     PnLUpdate,
@@ -129,13 +131,17 @@ class RiskGate(SupervisedActor):
             self._decide(message)
         elif isinstance(message, CancelIntent):
             self.address(ORDER_ROUTER).tell(message)  # cancels always pass: they only reduce risk
+        elif isinstance(message, ModifyIntent):
+            self._modify(message)
         elif isinstance(message, Fill):
             self._fill(message)
         elif isinstance(message, OrderEvent):
             if message.status.is_terminal:
                 self.book.on_order_done(message.client_id)
+                if self.flattening:
+                    self._flatten_positions()  # a cancelled stop is done: its position can close
                 if self.squaring_off:
-                    self._square_off()  # a cancelled exit is done: its position can close
+                    self._square_off()
         elif isinstance(message, Marks):
             self.book.on_marks({m.symbol: m.ltp for m in message.marks}, message.market_ns)
         elif isinstance(message, PnLUpdate):
@@ -254,6 +260,24 @@ class RiskGate(SupervisedActor):
             )
         )
         return False
+
+    def _modify(self, intent: ModifyIntent) -> None:
+        """A modification goes to the router when it is of an order working here; otherwise
+        the strategy hears why, and its order keeps its prices."""
+        problem = self.book.modify_problem(intent)
+        if problem is None:
+            self.address(ORDER_ROUTER).tell(intent)
+            return
+        _log.info("modification of %s refused: %s", intent.client_id, problem)
+        self.address(strategy_actor_name(intent.symbol)).tell(
+            OrderModified(
+                client_id=intent.client_id,
+                symbol=intent.symbol,
+                accepted=False,
+                detail=problem,
+                at_ns=self.link.clock.now_ns(),
+            )
+        )
 
     def _flatten(self, command: Flatten) -> None:
         reason = f"flatten: {command.reason}"

@@ -27,8 +27,10 @@ from messages import (
     CancelIntent,
     DayStarted,
     Fill,
+    ModifyIntent,
     OrderEvent,
     OrderIntent,
+    OrderModified,
     OrderRejected,
     OrderStatus,
     Product,
@@ -39,7 +41,7 @@ from strategies.api import Strategy as TradingStrategy
 from strategies.api import WorkingOrder
 from strategies.base import Signal
 from strategies.registry import make_strategy
-from strategies.trader import SymbolTrader
+from strategies.trader import STOP_REASON_PREFIX, SymbolTrader
 from supervisors import PooledSupervisedActor
 from supervisors.spec import Link
 
@@ -97,6 +99,7 @@ class Strategy(PooledSupervisedActor):
             next_seq=last_seq + 1,
             tick_size_paise=self.instrument.tick_size,
             entry_timeout_ns=int(self.settings.entry.timeout_seconds * 1_000_000_000),
+            venue_stop=self.settings.venue_stop,
         )
         self._restore()
 
@@ -118,11 +121,14 @@ class Strategy(PooledSupervisedActor):
             )
         )
         restored = restore_strategy(day, symbol, carried, fills, open_orders)
+        waited = next((o for o in open_orders if o.client_id == restored.pending_client_id), None)
         trader.reset_position()
         trader.restore(
             restored.fills,
             pending_client_id=restored.pending_client_id,
-            pending=self._working_order(restored.pending_client_id, open_orders),
+            pending=self._working_order(waited),
+            acknowledged=waited is not None and waited.broker_order_id is not None,
+            modifications=self._modifications(waited),
         )
         if restored.fills or restored.pending_client_id:
             waiting = restored.pending_client_id
@@ -135,24 +141,30 @@ class Strategy(PooledSupervisedActor):
                 f", waiting on {waiting}" if waiting else "",
             )
 
-    def _working_order(
-        self, client_id: str | None, open_orders: list[OrderRecord]
-    ) -> WorkingOrder | None:
-        """What the journal knows of the order waited on: its type and price, and whether it
-        was an entry (its intent's reason), so a LIMIT entry can time out after a restart."""
-        order = next((o for o in open_orders if o.client_id == client_id), None)
+    def _working_order(self, order: OrderRecord | None) -> WorkingOrder | None:
+        """What the journal knows of the order waited on: its type and prices (as last
+        modified), and what it was for (its intent's reason): an entry, so a LIMIT entry can
+        time out after a restart; the position's venue stop, so it trails and is cancelled
+        before an exit as before the restart."""
         if order is None or order.order_type is None:
             return None
         found = self.journal.read(lambda j: j.intent(order.client_id))
-        entry = found is not None and found.intent.reason.startswith("entry:")
+        reason = found.intent.reason if found is not None else ""
         return WorkingOrder(
             client_id=order.client_id,
             side=order.side,
             quantity=order.quantity,
             order_type=order.order_type,
             limit_price=order.limit_price,
-            entry=entry,
+            entry=reason.startswith("entry:"),
+            trigger_price=order.trigger_price,
+            protective=reason.startswith(STOP_REASON_PREFIX),
         )
+
+    def _modifications(self, order: OrderRecord | None) -> int:
+        if order is None:
+            return 0
+        return self.journal.read(lambda j: j.modification_count(order.client_id))
 
     def handle(self, message: Any) -> None:
         trader = self.trader
@@ -166,8 +178,10 @@ class Strategy(PooledSupervisedActor):
                 _log.warning("%s: a decision could not be acted on (see strategies.api)", self.name)
             if intent is None:
                 return
-            if isinstance(intent, CancelIntent):
-                self.address(RISK_GATE).tell(intent)  # cancels need no journal: they only reduce
+            if isinstance(intent, CancelIntent | ModifyIntent):
+                # Neither needs the journal first: a cancel only reduces, and a modification
+                # is journaled by the router once the broker has taken it.
+                self.address(RISK_GATE).tell(intent)
                 return
             self._journal_then_send(intent, trader.next_seq - 1)
             counter = self.intent_counters.get(intent.side.value)
@@ -185,6 +199,7 @@ class Strategy(PooledSupervisedActor):
                     self._restore()  # yesterday's fill, told late: the journal has it
                 return
             trader.on_fill(message)
+            self._follow_up(trader)
         elif isinstance(message, DayStarted):
             if message.day > self.day:
                 self.day = message.day
@@ -193,6 +208,11 @@ class Strategy(PooledSupervisedActor):
             trader.on_order_event(message)
             if message.status is OrderStatus.REJECTED:
                 _log.info("%s: order %s rejected: %s", self.name, message.client_id, message.reason)
+            self._follow_up(trader)
+        elif isinstance(message, OrderModified):
+            trader.on_modified(message)
+            if not message.accepted:
+                _log.info("%s: %s not modified: %s", self.name, message.client_id, message.detail)
         elif isinstance(message, OrderRejected):
             trader.on_rejected(message)
         elif isinstance(message, WarmUp):
@@ -200,6 +220,12 @@ class Strategy(PooledSupervisedActor):
             _log.info("%s warmed up again from %d recent prices", self.name, len(message.prices))
         else:
             super().handle(message)
+
+    def _follow_up(self, trader: SymbolTrader) -> None:
+        """A stop for a position just opened, or the exit its cancelled stop made way for."""
+        intent = trader.follow_up()
+        if intent is not None:
+            self._journal_then_send(intent, trader.next_seq - 1)
 
     def _journal_then_send(self, intent: OrderIntent, seq: int) -> None:
         """The intent is journaled, and sent to RiskGate only once that is committed (by the

@@ -216,8 +216,15 @@ def journal_rows(path: str) -> dict[str, Any]:
             table: db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("intents", "orders", "order_events", "fills")
         }
+        # Per finished order: one still on its way when the run stopped has not had all its
+        # events yet, and would make the two sides differ by when each happened to stop.
+        finished, events = db.execute(
+            "SELECT count(DISTINCT o.client_id), count(e.id) FROM orders o "
+            "JOIN order_events e ON e.client_id = o.client_id "
+            "WHERE o.status IN ('filled', 'cancelled', 'rejected')"
+        ).fetchone()
     finally:
         db.close()
-    orders = counts["orders"]
-    counts["events_per_order"] = round(counts["order_events"] / orders, 2) if orders else None
+    counts["open_at_end"] = counts["orders"] - finished
+    counts["events_per_order"] = round(events / finished, 2) if finished else None
     return counts

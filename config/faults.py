@@ -31,6 +31,7 @@ CRASH_POINTS: dict[str, str] = {
     "strategy.intent_journaled": "Strategy: the intent is journaled, not yet sent to RiskGate",
     "router.order_journaled": "OrderRouter: the order is journaled NEW, the broker not yet called",
     "router.placed": "OrderRouter: the broker accepted the order, its reply not yet journaled",
+    "router.modified": "OrderRouter: the broker took a modification, the journal not yet told",
     "router.fill_received": "OrderRouter: a fill arrived, not yet journaled",
     "router.fill_journaled": "OrderRouter: a fill journaled, its order's new status not yet",
     "sync.adjustment_half_written": "PositionSync: an adjustment's fill written, not its record",

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from config.actors import strategy_actor_name
-from config.base import PositiveFloat, PositiveInt, Section, have
+from config.base import NonNegativeInt, PositiveFloat, PositiveInt, Section, have
 from config.feeds import KiteMode
 from config.validate import Problem, validate_struct
 from core.market_hours import exchange_of
@@ -57,6 +57,23 @@ class EntryConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True
     timeout_seconds: PositiveFloat = 30.0
 
 
+class VenueStopConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[symbols.venue_stop]``: keep the position's stop at the broker, not only in shikra.
+
+    When an entry fills, the stop of ``[symbols.exits]`` (the tightest of ``stop_loss_bps``,
+    ``trailing_stop_bps`` and the strategy's own ``stop_price``) is placed as a stop order with
+    shikra's tag, so the position keeps its stop if the daemon dies. ``SL-M`` triggers a market
+    order; ``SL`` a limit ``limit_offset_ticks`` past the trigger (Zerodha refuses SL-M on BSE
+    and for NSE options: use SL there). A trailing stop is moved by modifying the order, when
+    it has moved at least ``trail_step_ticks`` (each modification is an order request in Kite's
+    rate limits, and Kite allows 25 per order: after that the stop is cancelled and placed
+    again). An exit for any other reason cancels the stop first."""
+
+    order_type: Literal["SL-M", "SL"] = "SL-M"
+    limit_offset_ticks: NonNegativeInt = 0
+    trail_step_ticks: PositiveInt = 1
+
+
 class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One traded instrument and its strategy.
 
@@ -93,6 +110,8 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     """Kite subscription mode for this symbol; ``feed.kite.default_mode`` when absent."""
     exits: ExitsConfig = msgspec.field(default_factory=ExitsConfig)
     entry: EntryConfig = msgspec.field(default_factory=EntryConfig)
+    venue_stop: VenueStopConfig | None = None
+    """Absent: stops are kept by shikra alone (``exits``), and die with the process."""
 
     @property
     def paper_tick_size_paise(self) -> int:
@@ -140,6 +159,7 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
             problems.append(("strategy", message))
         elif strategy is not None and "params" in values:
             validate_struct(values["params"], STRATEGY_PARAMS[strategy], "params", problems)
+        problems.extend(venue_stop_problems(values))
         lot = values.get("lot_size") or DEFAULT_LOT_SIZE
         if have(values, "quantity", "lot_size") and values["quantity"] % lot:
             message = f"must be a whole number of lots of {lot}, got "
@@ -151,6 +171,37 @@ class SymbolConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=Tru
                 message = f"must be a multiple of tick_size_paise ({tick}), got {price}"
                 problems.append(("initial_price_paise", message))
         return problems
+
+
+_OPTION = re.compile(r"\d(CE|PE)$")
+
+
+def venue_stop_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """A venue stop with no stop to place, or of a type the exchange refuses (``values``: the
+    fields that passed, nested sections already typed)."""
+    stop = values.get("venue_stop")
+    if not isinstance(stop, VenueStopConfig):
+        return []
+    problems: list[Problem] = []
+    exits = values.get("exits")
+    strategy = values.get("strategy")
+    no_stop = not isinstance(exits, ExitsConfig) or (
+        exits.stop_loss_bps is None and exits.trailing_stop_bps is None
+    )
+    if no_stop and isinstance(strategy, str) and not is_external(strategy):
+        message = (
+            "needs a stop to place: set exits.stop_loss_bps or exits.trailing_stop_bps "
+            "(a built-in strategy gives no stop price of its own)"
+        )
+        problems.append(("venue_stop", message))
+    symbol = values.get("symbol")
+    if stop.order_type == "SL-M" and isinstance(symbol, str):
+        exchange, _, tradingsymbol = symbol.partition(":")
+        if exchange in ("BSE", "BFO") or (exchange == "NFO" and _OPTION.search(tradingsymbol)):
+            where = "BSE" if exchange in ("BSE", "BFO") else "NSE options"
+            message = f"Zerodha refuses SL-M orders on {where} (the exchange withdrew them): use SL"
+            problems.append(("venue_stop.order_type", message))
+    return problems
 
 
 def symbol_problem(symbol: str) -> str | None:

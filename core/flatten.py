@@ -1,9 +1,12 @@
 """Flatten: what RiskGate sends to close everything, decided without threads.
 
-A flatten is sticky until the book is flat: first every working order that would *add* exposure
-is cancelled, then each position is closed by one market order for what is left of it after the
-reducing orders already working. A fill that lands after the flatten (an order in flight) makes
-another position to close, so RiskGate asks again on every fill until ``is_flat``.
+A flatten is sticky until the book is flat: first every working order but its own is cancelled
+(an entry would add exposure; a resting stop or LIMIT exit would hold the position open for as
+long as the market stays away from it, and left behind a closed position, open a new one), then
+each position is closed by one market order for what is left of it after the reducing orders
+still working — so a stop that was triggered while its cancel was on the way is not closed a
+second time. A fill or a finished order after the flatten makes another position to close, so
+RiskGate asks again on each until ``is_flat``.
 
 Flatten orders carry RiskGate's own client ids, ``FLAT`` and a six-digit sequence that continues
 across restarts and days (the journal's highest), so none is ever reused.
@@ -43,11 +46,11 @@ def flatten_client_id(seq: int) -> str:
 def cancels_for_flatten(
     working: Mapping[str, WorkingView], reason: str
 ) -> tuple[CancelIntent, ...]:
-    """Cancel every working order that does not reduce exposure."""
+    """Cancel every working order but RiskGate's own (see the module docstring)."""
     return tuple(
         CancelIntent(client_id=client_id, symbol=order.symbol, reason=reason)
-        for client_id, order in working.items()
-        if not order.reduces
+        for client_id, order in sorted(working.items())
+        if not client_id.startswith(FLATTEN_PREFIX)
     )
 
 

@@ -26,6 +26,7 @@ from core.market_hours import MarketHours, exchange_of
 from core.recovery import RiskRestore
 from messages import (
     Fill,
+    ModifyIntent,
     OrderIntent,
     OrderType,
     Phase,
@@ -109,6 +110,9 @@ class RiskBook:
     _held: dict[str, int] = field(default_factory=dict, repr=False)
     """Each held symbol's |position| x mark x multiplier (paise): ``gross_exposure``'s parts."""
     _held_total: int = field(default=0, repr=False)
+    _adding: int = field(default=0, repr=False)
+    """Working orders that do not reduce exposure: what ``max_open_orders`` counts (a
+    protective stop rests as long as its position is open, and must not crowd out entries)."""
 
     def __post_init__(self) -> None:
         self._revalue_all()
@@ -120,11 +124,41 @@ class RiskBook:
         verdict = self._check(intent, own_flatten)
         if verdict.approved:
             self.seen_ids.add(intent.client_id)
-            self.working[intent.client_id] = _Working(
-                intent.symbol, intent.side, intent.quantity, verdict.reduces
+            self._put(
+                intent.client_id,
+                _Working(intent.symbol, intent.side, intent.quantity, verdict.reduces),
             )
             self.approvals.append(self._now(intent))
         return verdict
+
+    def modify_problem(self, intent: ModifyIntent) -> str | None:
+        """Why a modification may not go, or None: it must be of an order working here, of
+        its symbol, with prices on the tick grid. It passes every state (HALTED too): it only
+        moves an order already resting, and a stop is only ever tightened."""
+        working = self.working.get(intent.client_id)
+        if working is None or working.symbol != intent.symbol:
+            return f"{intent.client_id} is not a working order of {intent.symbol}"
+        if intent.trigger_price is None and intent.limit_price is None:
+            return "a modification must change the trigger or the limit price"
+        instrument = self.instruments.get(intent.symbol)
+        tick = instrument.tick_size if instrument is not None else 1
+        for name, price in (("limit", intent.limit_price), ("trigger", intent.trigger_price)):
+            if price is not None and (price <= 0 or price % tick):
+                return f"{name} price {price} paise is not a positive multiple of the tick size"
+        return None
+
+    def _put(self, client_id: str, working: _Working) -> None:
+        previous = self.working.get(client_id)
+        if previous is not None and not previous.reduces:
+            self._adding -= 1
+        self.working[client_id] = working
+        if not working.reduces:
+            self._adding += 1
+
+    def _drop(self, client_id: str) -> None:
+        working = self.working.pop(client_id, None)
+        if working is not None and not working.reduces:
+            self._adding -= 1
 
     def _check(self, intent: OrderIntent, own_flatten: bool) -> Verdict:
         instrument = self.instruments.get(intent.symbol)
@@ -219,8 +253,8 @@ class RiskBook:
         # The counting limits first: they cost O(1), and when the tree asks for far more orders
         # than the broker allows (thousands of symbols, 10 orders a second) they are what most
         # intents meet; the sums over working orders below are then not paid for nothing.
-        if len(self.working) >= self.limits.max_open_orders:
-            detail = f"{len(self.working)} open orders = max_open_orders"
+        if self._adding >= self.limits.max_open_orders:
+            detail = f"{self._adding} open orders = max_open_orders (exits and stops not counted)"
             return Verdict(RejectReason.MAX_OPEN_ORDERS, detail)
         while self.approvals and self.approvals[0] <= now - MINUTE_NS:
             self.approvals.popleft()
@@ -309,7 +343,7 @@ class RiskBook:
         if working is not None:
             working.remaining -= fill.quantity
             if working.remaining <= 0:
-                del self.working[fill.client_id]
+                self._drop(fill.client_id)
         return True
 
     def restore(self, restored: RiskRestore, in_flight: frozenset[str] = frozenset()) -> None:
@@ -324,6 +358,7 @@ class RiskBook:
         self.trade_ids = set(restored.trade_ids)
         self.seen_ids = set(restored.seen_ids) | set(kept)
         self.working = kept
+        self._adding = sum(1 for w in kept.values() if not w.reduces)
         for order in restored.working:
             self.restore_working(order.client_id, order.symbol, order.side, order.remaining)
         if self.state is TradingState.RECONCILING:
@@ -390,11 +425,11 @@ class RiskBook:
         intent = OrderIntent(client_id=client_id, symbol=symbol, side=side, quantity=remaining)
         reduces = self.reduces_exposure(intent)
         self.seen_ids.add(client_id)
-        self.working[client_id] = _Working(symbol, side, remaining, reduces)
+        self._put(client_id, _Working(symbol, side, remaining, reduces))
 
     def on_order_done(self, client_id: str) -> None:
         """The order reached a terminal status: it no longer counts as working."""
-        self.working.pop(client_id, None)
+        self._drop(client_id)
 
     def on_marks(self, marks: dict[str, int], market_ns: int) -> None:
         self.marks.update(marks)

@@ -15,6 +15,7 @@ from typing import Any
 
 from config.actors import PNL_TRACKER, RISK_GATE
 from core.clock import Clock
+from daemon.status import order_line
 from journal import Journal
 from messages import (
     ActorStatus,
@@ -103,7 +104,7 @@ class OperatorCommands:
         if not isinstance(pnl, PnLUpdate):
             pnl = PnLUpdate(realized=0, unrealized=0, charges=0, net=0, peak_net=0, drawdown=0)
         with Journal.open(self.journal_path, self.clock) as journal:
-            open_orders = tuple(o.client_id for o in journal.open_orders())
+            open_orders = tuple(order_line(o) for o in journal.open_orders())
             day = journal.current_day()
         return StatusReport(
             trading_state=state,

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from messages import StatusReport
+from core.records import OrderRecord
+from messages import OrderType, StatusReport
 
 
 def rupees(paise: int) -> str:
     sign = "-" if paise < 0 else ""
     return f"{sign}₹{abs(paise) // 100:,}.{abs(paise) % 100:02d}"
+
+
+def order_line(order: OrderRecord) -> str:
+    """One working order as ``status`` lists it: what it is, its prices, where it stands; a
+    stop order is the position's stop resting at the venue (``[symbols.venue_stop]``)."""
+    kind = order.order_type.value if order.order_type is not None else "?"
+    parts = [order.client_id, order.side.value, str(order.quantity), order.symbol, kind]
+    if order.limit_price is not None:
+        parts.append(f"limit {rupees(order.limit_price)}")
+    if order.trigger_price is not None:
+        parts.append(f"trigger {rupees(order.trigger_price)}")
+    parts.append(order.status.value)
+    if order.order_type in (OrderType.SL, OrderType.SL_M):
+        parts.append("(stop resting at the venue)")
+    return " ".join(parts)
 
 
 def show(status: StatusReport) -> str:
@@ -25,7 +41,8 @@ def show(status: StatusReport) -> str:
         if figures.quantity:
             net = figures.realized + figures.unrealized - figures.charges
             lines.append(f"  {figures.symbol:<20} {figures.quantity:>8}  net {rupees(net)}")
-    lines.append(f"open orders: {', '.join(status.open_orders) or 'none'}")
+    lines.append("open orders:" if status.open_orders else "open orders: none")
+    lines.extend(f"  {line}" for line in status.open_orders)
     if status.foreign_holdings or status.foreign_orders:
         lines.append(
             f"foreign holdings: {status.foreign_holdings}, orders today: {status.foreign_orders}"

@@ -36,6 +36,22 @@ class JournalReader:
         found = row.fetchone()
         return records.intent_record(found) if found is not None else None
 
+    def modification_count(self, client_id: str) -> int:
+        """How many modifications of the order the broker accepted (Kite allows 25)."""
+        cursor = self._db.execute(
+            "SELECT COUNT(*) FROM order_modifications WHERE client_id = ?", (client_id,)
+        )
+        return int(cursor.fetchone()[0])
+
+    def modifications(self, client_id: str) -> list[tuple[int | None, int | None, str, int]]:
+        """The order's accepted modifications, oldest first: (trigger, limit, reason, at_ns)."""
+        cursor = self._db.execute(
+            "SELECT trigger_price, limit_price, reason, at_ns FROM order_modifications "
+            "WHERE client_id = ? ORDER BY id",
+            (client_id,),
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
     def max_strategy_seq(self, symbol: str) -> int:
         """The highest sequence number journaled for ``symbol``'s strategy, 0 when none: a
         restarted strategy continues from here, so it never reuses a client id (on any day)."""

@@ -80,6 +80,14 @@ _TABLES = (
         day TEXT NOT NULL DEFAULT '', product TEXT NOT NULL DEFAULT 'MIS',
         trade_id TEXT NOT NULL DEFAULT ''
     ) STRICT""",
+    # Each modification the broker accepted, as it left the order (the orders row holds the
+    # latest prices): the history of a trailing stop, and the count Kite limits (25 an order).
+    """CREATE TABLE IF NOT EXISTS order_modifications (
+        id INTEGER PRIMARY KEY, client_id TEXT NOT NULL, trigger_price INTEGER,
+        limit_price INTEGER, reason TEXT NOT NULL, at_ns INTEGER NOT NULL
+    ) STRICT""",
+    "CREATE INDEX IF NOT EXISTS order_modifications_by_order ON order_modifications "
+    "(client_id, id)",
     # The price a position carried into a day is valued from on that day (its first mark):
     # what makes a day's PnL start at zero, journaled so a restart values it the same way.
     """CREATE TABLE IF NOT EXISTS carry_marks (

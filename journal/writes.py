@@ -90,6 +90,30 @@ def order(db: sqlite3.Connection, intent: OrderIntent, day: datetime.date, now: 
     return True
 
 
+def order_modified(
+    db: sqlite3.Connection,
+    client_id: str,
+    trigger_price: int | None,
+    limit_price: int | None,
+    reason: str,
+    now: int,
+) -> None:
+    """A modification the broker accepted: the order's row takes the new prices (a ``None``
+    keeps the old), and the history its row. Written after the broker's answer, never before:
+    a kill in between leaves the journal with the older, looser prices, and the next trail
+    asks for the tighter ones again (a stop is never believed tighter than it is)."""
+    db.execute(
+        "UPDATE orders SET trigger_price = COALESCE(?, trigger_price), "
+        "limit_price = COALESCE(?, limit_price), updated_ns = ? WHERE client_id = ?",
+        (trigger_price, limit_price, now, client_id),
+    )
+    db.execute(
+        "INSERT INTO order_modifications (client_id, trigger_price, limit_price, reason, at_ns) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (client_id, trigger_price, limit_price, reason, now),
+    )
+
+
 def order_event(
     db: sqlite3.Connection, event: OrderEvent, *, sent: bool, day: datetime.date
 ) -> None:

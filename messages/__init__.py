@@ -2,7 +2,8 @@
 
 Read this package to learn what the system does. The flow, in messages:
 
-    Tick -> OrderIntent / CancelIntent -> ApprovedOrder | OrderRejected -> OrderEvent, Fill
+    Tick -> OrderIntent / CancelIntent / ModifyIntent -> ApprovedOrder | OrderRejected
+         -> OrderEvent, Fill, OrderModified
          -> PositionUpdate, PnLUpdate -> (RiskGate's limits) -> TradingStateChanged
     Halt / Reduce / Resume / Flatten (operator or limit), Ping / Pong / HealthReport (liveness),
     ReconciliationReport (books vs broker), ChildDown / ChildRestarted / Escalated (supervision),
@@ -41,8 +42,10 @@ from messages.orders import (
     ApprovedOrder,
     CancelIntent,
     Fill,
+    ModifyIntent,
     OrderEvent,
     OrderIntent,
+    OrderModified,
     OrderRejected,
     OrderStatus,
     OrderType,
@@ -67,6 +70,8 @@ AnyMessage = (
     | FeedStatus
     | OrderIntent
     | CancelIntent
+    | ModifyIntent
+    | OrderModified
     | ApprovedOrder
     | OrderRejected
     | OrderEvent
@@ -159,11 +164,13 @@ __all__ = [
     "Mark",
     "Marks",
     "Message",
+    "ModifyIntent",
     "Nanos",
     "OperatorReply",
     "OperatorRequest",
     "OrderEvent",
     "OrderIntent",
+    "OrderModified",
     "OrderRejected",
     "OrderStatus",
     "OrderType",

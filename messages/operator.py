@@ -39,6 +39,7 @@ class StatusReport(Message, frozen=True, kw_only=True):
     charges: Paise
     net: Paise
     open_orders: tuple[str, ...]
+    """One line per working order (``daemon.status.order_line``)."""
     feed_age_seconds: float | None
     trading_day: str = ""
     foreign_holdings: int = 0

@@ -84,6 +84,34 @@ class CancelIntent(Message, frozen=True, kw_only=True):
     reason: str = ""
 
 
+class ModifyIntent(Message, frozen=True, kw_only=True):
+    """A request to change a working order's prices: a protective stop trailing its position,
+    or a strategy moving its LIMIT. Only the given prices change. It goes through RiskGate (the
+    order must be one it knows as working, the prices on the tick grid) to the router, which
+    sends it within the rate limiter (Kite counts a modification as an order request) and
+    answers with ``OrderModified``."""
+
+    client_id: str
+    symbol: str
+    trigger_price: Paise | None = None
+    limit_price: Paise | None = None
+    reason: str = ""
+
+
+class OrderModified(Message, frozen=True, kw_only=True):
+    """The answer to a ``ModifyIntent``, to the strategy that asked: ``accepted`` with the
+    prices the order now has, or refused (by RiskGate, the router or the broker) with a
+    ``detail`` a person can act on. A refusal changes nothing: the order keeps its prices."""
+
+    client_id: str
+    symbol: str
+    accepted: bool
+    trigger_price: Paise | None = None
+    limit_price: Paise | None = None
+    detail: str = ""
+    at_ns: Nanos = 0
+
+
 class ApprovedOrder(Message, frozen=True, kw_only=True):
     """An intent RiskGate let through, with the time it did so. Only the OrderRouter acts on it."""
 

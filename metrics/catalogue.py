@@ -188,6 +188,11 @@ class Metrics:
             registry=r,
         )
         self.fills = Counter("shikra_fills", "Fills applied.", ["symbol"], registry=r)
+        self.order_modifications = Counter(
+            "shikra_order_modifications",
+            "Modifications the broker accepted (a venue stop trailing, a strategy's new LIMIT).",
+            registry=r,
+        )
         self.tick_to_order_sent = Histogram(
             "shikra_tick_to_order_sent_seconds",
             "From a tick's receipt to the order it caused being handed to the broker.",

@@ -13,12 +13,19 @@ instrument's lot and tick size. It answers with at most one ``Decision``, or Non
   direction; against an open position it closes that position (close, don't reverse).
 * ``Exit(...)``: close the position, MARKET or LIMIT.
 * ``Cancel()``: its working order (a LIMIT entry it no longer wants).
+* ``Modify(limit_price)``: move its working LIMIT order to a new price (rounded like an
+  entry's); the answer comes back as the working order's new ``limit_price`` in the view.
 
 Everything it returns goes through the same path as the built-in strategies' orders: the
 journal, RiskGate's checks, the rate limiter, the router. One order works at a time per symbol:
-a decision while an order works is ignored, except ``Cancel`` of that order. A
+a decision while an order works is ignored, except ``Cancel`` or ``Modify`` of that order. A
 LIMIT entry still working after ``[symbols.entry] timeout_seconds`` of market time is cancelled
 for it. Nothing it returns can break those rules, whatever it returns.
+
+With ``[symbols.venue_stop]`` the open position's stop rests at the broker: the view then
+shows it as the working order (``protective``, with its ``trigger_price``), and shikra moves it
+and cancels it itself. ``Exit`` (or an opposite ``Enter``) still closes the position: the stop
+is cancelled first, then the exit goes; ``Cancel`` and ``Modify`` leave a stop alone.
 
 A strategy must be deterministic given its inputs (no clock reads, no randomness without a
 seed): a restart rebuilds it by feeding it recent prices again (``warm_up``), and a test pins
@@ -61,6 +68,10 @@ class WorkingOrder(msgspec.Struct, frozen=True, kw_only=True):
     order_type: OrderType
     limit_price: int | None
     entry: bool
+    trigger_price: int | None = None
+    protective: bool = False
+    """The position's stop, resting at the broker (``[symbols.venue_stop]``): shikra's to
+    move and cancel, not the strategy's."""
 
 
 class View(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,7 +110,12 @@ class Cancel(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
-Decision = Enter | Exit | Cancel
+class Modify(msgspec.Struct, frozen=True, kw_only=True):
+    limit_price: int
+    reason: str = ""
+
+
+Decision = Enter | Exit | Cancel | Modify
 
 
 @runtime_checkable

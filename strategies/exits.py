@@ -50,6 +50,11 @@ class ExitReason(enum.Enum):
     TAKE_PROFIT = "take_profit"
     PARTIAL_TAKE_PROFIT = "partial_take_profit"
 
+    @property
+    def is_stop(self) -> bool:
+        """A stop level was reached: what a stop order resting at the venue does by itself."""
+        return self in (ExitReason.STOP_LOSS, ExitReason.BREAK_EVEN, ExitReason.TRAILING_STOP)
+
     def __str__(self) -> str:
         return self.value
 
@@ -134,6 +139,34 @@ class ExitRules:
         state = replace(state, best_price=best) if best != state.best_price else state
         return state, self._decide(quantity, direction, average_entry, state, price, at_ns)
 
+    def stop_level(
+        self, quantity: int, average_entry: Fraction, state: ExitState
+    ) -> tuple[ExitReason, Fraction] | None:
+        """The tightest of the stop levels now (stop loss, break-even, trailing) and which it
+        is: the price at which the position would be closed for a loss, the one a stop order
+        at the venue holds. None when no stop rule is configured."""
+        if quantity == 0:
+            raise ValueError("exit rules need an open position")
+        direction = 1 if quantity > 0 else -1
+        stops = self._stops(direction, average_entry, state)
+        if not stops:
+            return None
+        return max(stops, key=lambda stop: stop[1] * direction)  # nearest the market
+
+    def _stops(
+        self, direction: int, entry: Fraction, state: ExitState
+    ) -> list[tuple[ExitReason, Fraction]]:
+        """The stop levels on the losing side, in the order they are checked."""
+        stops: list[tuple[ExitReason, Fraction]] = []
+        if self._stop_loss is not None:
+            stops.append((ExitReason.STOP_LOSS, _toward_loss(entry, self._stop_loss, direction)))
+        if self._partial is not None and state.partial_taken:
+            stops.append((ExitReason.BREAK_EVEN, entry))
+        if self._trailing is not None:
+            trail = _toward_loss(Fraction(state.best_price), self._trailing, direction)
+            stops.append((ExitReason.TRAILING_STOP, trail))
+        return stops
+
     def _decide(
         self,
         quantity: int,
@@ -145,15 +178,7 @@ class ExitRules:
     ) -> ExitDecision | None:
         units = abs(quantity)
         partial_done = self._partial is not None and state.partial_taken
-        stops: list[tuple[ExitReason, Fraction]] = []  # levels on the losing side, in order
-        if self._stop_loss is not None:
-            stops.append((ExitReason.STOP_LOSS, _toward_loss(entry, self._stop_loss, direction)))
-        if partial_done:
-            stops.append((ExitReason.BREAK_EVEN, entry))
-        if self._trailing is not None:
-            trail = _toward_loss(Fraction(state.best_price), self._trailing, direction)
-            stops.append((ExitReason.TRAILING_STOP, trail))
-        for reason, level in stops:
+        for reason, level in self._stops(direction, entry, state):
             if price * direction <= level * direction:  # reached or passed
                 return ExitDecision(units, reason)
         if self._time_stop_ns is not None and at_ns - state.entry_ns >= self._time_stop_ns:

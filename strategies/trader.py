@@ -21,74 +21,63 @@ The rules it enforces:
   direction (an edge strategy's next cross, a level strategy's next tick) opens the other side.
 * **Its own position, from its own fills**, applied at most once per trade id, as an exact
   average-entry position (``strategies.position``).
+* **The stop rests at the venue** with ``[symbols.venue_stop]`` (``strategies.venue_stop``):
+  placed as soon as the entry is done (``follow_up``, without waiting for a tick), it is then
+  the working order. A stop level reached is the venue's to act on; any other exit cancels it
+  first and goes once the cancel is confirmed (never both at once); it is trailed by
+  modification. A stop someone else cancelled (or the broker refused) is not placed again for
+  that position: the stop is then kept here, as without the option.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
 
-from config.symbols import ExitsConfig
+import msgspec
+
+from config.symbols import ExitsConfig, VenueStopConfig
 from messages.market import Tick
 from messages.orders import (
     CancelIntent,
     Fill,
+    ModifyIntent,
     OrderEvent,
     OrderIntent,
+    OrderModified,
     OrderRejected,
     OrderStatus,
     OrderType,
     Product,
-    RejectReason,
     Side,
 )
-from strategies.api import Cancel, Decision, Enter, Exit, Strategy, View, WorkingOrder
+from strategies.api import Cancel, Decision, Enter, Exit, Modify, Strategy, View, WorkingOrder
 from strategies.bars import BarAggregator
 from strategies.base import Signal
-from strategies.exits import ExitRules, ExitState
+from strategies.exits import ExitDecision, ExitRules, ExitState
 from strategies.position import PositionChange, StrategyPosition
+from strategies.venue_stop import VenueStop, stop_side
+from strategies.working import (
+    ACKNOWLEDGED,
+    BUSY_QUIET_MAX_NS,
+    BUSY_REASONS,
+    PASSING_REASONS,
+    REJECTION_QUIET_NS,
+    PendingExit,
+    PendingOrder,
+)
+
+STOP_REASON_PREFIX = "stop:"
+"""The reason of every venue stop's intent starts so: how the journal tells the position's stop
+from its other orders after a restart."""
+
+Action = OrderIntent | CancelIntent | ModifyIntent
+"""What the trader may ask RiskGate for."""
 
 MAX_CLIENT_ID_LENGTH = 20
 """Kite's order ``tag`` limit (alphanumeric, at most 20 characters); the client id travels as it."""
 SEQ_DIGITS = 6
-
-
-REJECTION_QUIET_NS = 5_000_000_000
-"""After a rejection, no new intent for this long in market time (5 s)."""
-
-BUSY_QUIET_MAX_NS = 60_000_000_000
-"""After a refusal because the account's capacity is used up (``BUSY_REASONS``), the quiet
-spell doubles with each refusal in a row, up to a minute, until an order of the symbol is
-accepted. Why: with thousands of symbols and an account that may send 400 orders a minute,
-nearly every symbol is refused, and each refusal costs a journal write, a risk check and a
-message; asking again every 5 s only repeats that (740 refused intents a second at 9,000
-symbols). A refusal for anything else (a halt, a limit of the symbol itself) keeps 5 s: an exit
-refused while halted must go soon after a resume."""
-
-BUSY_REASONS = frozenset({RejectReason.MAX_ORDERS_PER_MINUTE, RejectReason.MAX_OPEN_ORDERS})
-
-
-@dataclass(slots=True)
-class _PendingOrder:
-    """The one working order: how much of it has filled, and how much its terminal event says
-    filled (None until that event arrives); what it is, as the strategy is shown it (None for
-    an order restored without the journal's record of it), when it was decided (a LIMIT entry
-    may time out), and the stop and target its strategy gave it."""
-
-    client_id: str
-    filled: int = 0
-    final_filled: int | None = None
-    order: WorkingOrder | None = None
-    decided_ns: int = 0
-    """Market time of the decision; -1: restored, its wait starts at the first tick seen."""
-    cancel_sent: bool = False
-    stop_price: int | None = None
-    target_price: int | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.final_filled is not None and self.filled >= self.final_filled
 
 
 class SymbolTrader:
@@ -107,6 +96,7 @@ class SymbolTrader:
         next_seq: int,
         tick_size_paise: int,
         entry_timeout_ns: int = 30_000_000_000,
+        venue_stop: VenueStopConfig | None = None,
     ) -> None:
         if lot_size <= 0 or quantity <= 0 or quantity % lot_size:
             raise ValueError(f"quantity {quantity} must be a positive multiple of lot {lot_size}")
@@ -128,6 +118,14 @@ class SymbolTrader:
         self.client_id_prefix = client_id_prefix
         self.tick_size_paise = tick_size_paise  # for priced orders; market orders carry none
         self.entry_timeout_ns = entry_timeout_ns
+        self._venue_stop = VenueStop(venue_stop, tick_size_paise) if venue_stop else None
+        self._stop_withheld = False
+        """The venue stop of this position was cancelled by someone else (the square-off, a
+        flatten, a person at the broker) or refused for good: it is not placed again until the
+        position is flat, and the position's stop is kept in shikra meanwhile."""
+        self._after_stop: PendingExit | None = None
+        """An exit whose venue stop has just been cancelled for it: sent next."""
+        self._last_tick: Tick | None = None
         bar_seconds = getattr(strategy, "bar_seconds", None)
         self._bars = (
             BarAggregator(symbol, int(bar_seconds * 1_000_000_000)) if bar_seconds else None
@@ -148,7 +146,7 @@ class SymbolTrader:
         self._position = StrategyPosition()
         self._exit_state: ExitState | None = None
         self._applied_trade_ids: set[str] = set()
-        self._pending: _PendingOrder | None = None
+        self._pending: PendingOrder | None = None
         self._last_tick_ns = 0
         self._quiet_until_ns = 0
         self._busy_in_a_row = 0
@@ -185,9 +183,9 @@ class SymbolTrader:
 
     # -- inputs ----------------------------------------------------------------------------
 
-    def on_tick(self, tick: Tick) -> OrderIntent | CancelIntent | None:
+    def on_tick(self, tick: Tick) -> Action | None:
         """Feed the tick (and a bar it completes) to the strategy and the exit rules; maybe
-        return one intent, or the cancel of the working order.
+        return one intent, the cancel of the working order, or a modification of it.
 
         Ticks of other symbols are ignored (the actor is wired to one symbol; a stray tick must
         not move this one's indicators).
@@ -216,18 +214,43 @@ class SymbolTrader:
                 tick.exchange_ns,
             )
         self._last_tick_ns = tick.exchange_ns
-        if self._pending is not None:
+        self._last_tick = tick
+        pending = self._pending
+        if pending is not None:
+            if pending.protective:
+                return self._about_stop(pending, decision, exit_decision, tick)
             return self._about_working(decision, tick)
         if tick.exchange_ns < self._quiet_until_ns:
             return None
+        after, self._after_stop = self._after_stop, None
+        if after is not None and self._position.quantity != 0:
+            quantity = min(after.quantity, abs(self._position.quantity))
+            return self._close(quantity, after.reason, tick, after.how)
         if exit_decision is not None:
             return self._close(exit_decision.quantity, f"exit: {exit_decision.reason}", tick)
         own = self._own_exit(price)
         if own is not None:
             return self._close(abs(self._position.quantity), f"exit: {own}", tick)
+        stop = self._place_stop(tick)
+        if stop is not None:
+            return stop
         if decision is None or not self.warmed_up:
             return None
         return self._decide(decision, tick)
+
+    def follow_up(self) -> OrderIntent | None:
+        """What should go out right after a fill or an order's end, without waiting for the
+        next tick (an illiquid symbol may not tick for minutes): the stop of a position just
+        opened (or changed), or the exit a venue stop was just cancelled for."""
+        tick = self._last_tick
+        if self._pending is not None or tick is None or tick.exchange_ns < self._quiet_until_ns:
+            return None
+        tick = msgspec.structs.replace(tick, receive_ns=0)  # not a tick's doing: no latency
+        after, self._after_stop = self._after_stop, None
+        if after is not None and self._position.quantity != 0:
+            quantity = min(after.quantity, abs(self._position.quantity))
+            return self._close(quantity, after.reason, tick, after.how)
+        return self._place_stop(tick)
 
     def view(self) -> View:
         """What the strategy is shown: its position and working order, the instrument."""
@@ -271,6 +294,8 @@ class SymbolTrader:
         elif change is PositionChange.CLOSED:
             self._exit_state = None
             self._own_stop = self._own_target = None
+            self._stop_withheld = False  # the next position gets its stop again
+            self._after_stop = None
         elif self._exit_state is not None:  # ADDED or REDUCED: same position, same clock
             self._exit_state = replace(
                 self._exit_state,
@@ -293,17 +318,44 @@ class SymbolTrader:
             return
         if event.status is not OrderStatus.REJECTED:
             self._busy_in_a_row = 0  # it got through: the account had room
+        if event.status in ACKNOWLEDGED:
+            pending.acknowledged = True
         if not event.status.is_terminal:
             return
         filled = event.quantity if event.status is OrderStatus.FILLED else event.filled_quantity
         pending.final_filled = filled
+        if pending.protective and event.status is not OrderStatus.FILLED:
+            if pending.cancel_sent and event.status is OrderStatus.CANCELLED:
+                self._after_stop = pending.then  # ours: the exit it made way for goes next
+            else:
+                self._stop_withheld = True  # someone else's cancel, or the broker refused it
         self._clear_pending_if_finished()
+
+    def on_modified(self, answer: OrderModified) -> None:
+        """The answer to a modification of the working order: accepted, the order has its new
+        prices; refused, it keeps the old ones, and the next try waits a while."""
+        pending = self._pending
+        if pending is None or answer.client_id != pending.client_id or pending.order is None:
+            return
+        pending.modifying = None
+        if not answer.accepted:
+            pending.quiet_until_ns = self._last_tick_ns + REJECTION_QUIET_NS
+            return
+        pending.modifications += 1
+        order = pending.order
+        pending.order = msgspec.structs.replace(
+            order,
+            trigger_price=answer.trigger_price or order.trigger_price,
+            limit_price=answer.limit_price or order.limit_price,
+        )
 
     def on_rejected(self, rejection: OrderRejected) -> None:
         """A rejected intent never reached the market: the symbol is free for the next one,
         after a quiet spell. Without it an exit refused while HALTED (whose condition still
         holds) would be re-sent on every tick."""
         if self._pending is not None and rejection.client_id == self._pending.client_id:
+            if self._pending.protective and rejection.reason not in PASSING_REASONS:
+                self._stop_withheld = True  # its price or value: the same answer every time
             self._pending = None
             quiet = REJECTION_QUIET_NS
             if rejection.reason in BUSY_REASONS:
@@ -329,12 +381,17 @@ class SymbolTrader:
         self._own_stop = self._own_target = None
         self._applied_trade_ids = set()
         self._pending = None
+        self._stop_withheld = False
+        self._after_stop = None
 
     def restore(
         self,
         fills: Iterable[Fill],
         pending_client_id: str | None = None,
         pending: WorkingOrder | None = None,
+        *,
+        acknowledged: bool = False,
+        modifications: int = 0,
     ) -> None:
         """Rebuild position and exit state from journaled fills after a restart.
 
@@ -345,12 +402,19 @@ class SymbolTrader:
         journal shows sent but not finished, so no second order goes out until it is resolved.
         The signal strategy is not restored: it warms up again from live ticks. ``pending``:
         what that order is, when the journal knows: a LIMIT entry's timeout then runs again
-        from the first tick after the restart (its decision's market time is not journaled).
+        from the first tick after the restart (its decision's market time is not journaled),
+        and a venue stop (``protective``) is known as the position's stop again: it trails
+        and is cancelled before an exit as before. ``acknowledged``: the broker had the order
+        (it can be modified); ``modifications``: how many it accepted.
         """
         if pending_client_id is not None:
             known = pending is not None and pending.client_id == pending_client_id
-            self._pending = _PendingOrder(
-                pending_client_id, order=pending if known else None, decided_ns=-1
+            self._pending = PendingOrder(
+                pending_client_id,
+                order=pending if known else None,
+                decided_ns=-1,
+                acknowledged=acknowledged,
+                modifications=modifications,
             )
         for fill in fills:
             self.on_fill(fill)
@@ -378,13 +442,18 @@ class SymbolTrader:
             return None
         return self._intent(decision.side, quantity, f"entry: {decision.reason}", tick, decision)
 
-    def _about_working(self, decision: Decision | None, tick: Tick) -> CancelIntent | None:
+    def _about_working(
+        self, decision: Decision | None, tick: Tick
+    ) -> CancelIntent | ModifyIntent | None:
         """While an order works: cancel it when the strategy says so, or when it is a LIMIT
-        entry that has waited ``entry_timeout_ns`` of market time; once."""
+        entry that has waited ``entry_timeout_ns`` of market time (asked again after
+        ``RETRY_NS`` with no answer); move its LIMIT when the strategy says so."""
         pending = self._pending
         assert pending is not None
         if pending.cancel_sent:
-            return None
+            return pending.cancel_again(self.symbol, tick.exchange_ns)
+        if isinstance(decision, Modify):
+            return self._modify_limit(pending, decision, tick)
         if pending.decided_ns < 0:
             pending.decided_ns = tick.exchange_ns  # restored: its wait starts again now
         order = pending.order
@@ -396,9 +465,106 @@ class SymbolTrader:
         )
         if not (timed_out or isinstance(decision, Cancel)):
             return None
-        pending.cancel_sent = True
         reason = "entry timed out" if timed_out else f"cancel: {decision.reason}"  # type: ignore[union-attr]
-        return CancelIntent(client_id=pending.client_id, symbol=self.symbol, reason=reason)
+        return pending.cancel(self.symbol, reason, tick.exchange_ns)
+
+    def _modify_limit(
+        self, pending: PendingOrder, decision: Modify, tick: Tick
+    ) -> ModifyIntent | None:
+        """The strategy's new price for its working LIMIT, once the broker has the order and
+        no other change is on its way; a price it cannot have is dropped and counted."""
+        order = pending.order
+        if order is None or order.order_type is not OrderType.LIMIT or order.protective:
+            self.dropped_decisions += 1
+            return None
+        if not pending.may_modify(tick.exchange_ns):
+            return None
+        price = self._passive(order.side, decision.limit_price)
+        if price == order.limit_price:
+            return None
+        pending.modifying = tick.exchange_ns
+        return ModifyIntent(
+            client_id=pending.client_id,
+            symbol=self.symbol,
+            limit_price=price,
+            reason=f"modify: {decision.reason}",
+        )
+
+    # -- the venue stop ----------------------------------------------------------------------
+
+    def _stop_level(self) -> tuple[str, Fraction] | None:
+        """The position's stop now: the tightest of the exit rules' stop levels and the
+        strategy's own stop, with what it is."""
+        held, entry, state = self._position.quantity, self._position.average_entry, self._exit_state
+        if held == 0 or entry is None or state is None:
+            return None
+        levels: list[tuple[str, Fraction]] = []
+        rule = self.exit_rules.stop_level(held, entry, state)
+        if rule is not None:
+            levels.append((str(rule[0]), rule[1]))
+        if self._own_stop is not None:
+            levels.append(("strategy stop", Fraction(self._own_stop)))
+        if not levels:
+            return None
+        direction = 1 if held > 0 else -1
+        return max(levels, key=lambda level: level[1] * direction)
+
+    def _place_stop(self, tick: Tick) -> OrderIntent | None:
+        """The venue stop for the open position, when one is configured and none rests."""
+        held = self._position.quantity
+        if self._venue_stop is None or self._stop_withheld or held == 0:
+            return None
+        level = self._stop_level()
+        if level is None:
+            return None
+        trigger = self._venue_stop.placement(held, level[1], tick.ltp)
+        if trigger is None:
+            return None
+        reason = f"{STOP_REASON_PREFIX} {level[0]}"
+        return self._intent(stop_side(held), abs(held), reason, tick, stop=trigger)
+
+    def _about_stop(
+        self,
+        pending: PendingOrder,
+        decision: Decision | None,
+        exit_decision: ExitDecision | None,
+        tick: Tick,
+    ) -> CancelIntent | ModifyIntent | None:
+        """While the venue stop rests: an exit for any reason but the stop itself cancels it
+        first (the exit goes once the cancel is done: both at once could sell twice); a
+        trailing stop that has moved a step moves the order."""
+        if pending.cancel_sent:
+            return pending.cancel_again(self.symbol, tick.exchange_ns)
+        if self._position.quantity == 0:
+            return None  # it filled: its end is on the way
+        close = self._exit_wanted(decision, exit_decision, tick)
+        if close is not None:
+            pending.then = close
+            return pending.cancel(
+                self.symbol, f"{close.reason} (stop cancelled first)", tick.exchange_ns
+            )
+        level = self._stop_level()
+        if self._venue_stop is None or level is None:
+            return None
+        return self._venue_stop.follow(pending, self.symbol, level, tick.ltp, tick.exchange_ns)
+
+    def _exit_wanted(
+        self, decision: Decision | None, exit_decision: ExitDecision | None, tick: Tick
+    ) -> PendingExit | None:
+        """An exit the resting stop does not make by itself: a target, a time stop, the
+        strategy's exit or opposite entry. A stop level reached is the venue's to act on."""
+        held = self._position.quantity
+        if exit_decision is not None and not exit_decision.reason.is_stop:
+            return PendingExit(exit_decision.quantity, f"exit: {exit_decision.reason}")
+        if self._own_exit(tick.ltp) == "strategy target":
+            return PendingExit(abs(held), "exit: strategy target")
+        if decision is None or not self.warmed_up:
+            return None
+        if isinstance(decision, Exit):
+            return PendingExit(abs(held), f"exit: {decision.reason}", decision)
+        if isinstance(decision, Enter) and (held > 0) != (decision.side is Side.BUY):
+            return PendingExit(abs(held), f"exit: {decision.reason}")
+        return None
 
     def _own_exit(self, price: int) -> str | None:
         """The strategy's own stop or target for the open position, reached (inclusive)."""
@@ -419,10 +585,22 @@ class SymbolTrader:
         return self._intent(side, quantity, reason, tick, how)
 
     def _intent(
-        self, side: Side, quantity: int, reason: str, tick: Tick, how: Enter | Exit | None = None
+        self,
+        side: Side,
+        quantity: int,
+        reason: str,
+        tick: Tick,
+        how: Enter | Exit | None = None,
+        *,
+        stop: int | None = None,
     ) -> OrderIntent | None:
-        order_type, limit = OrderType.MARKET, None
-        if how is not None and how.order_type is OrderType.LIMIT:
+        """An order and the pending slot it takes. ``stop``: the venue stop's trigger."""
+        order_type, limit, trigger = OrderType.MARKET, None, None
+        if stop is not None:
+            assert self._venue_stop is not None
+            order_type = self._venue_stop.order_type
+            trigger, limit = self._venue_stop.prices(Fraction(stop), side)
+        elif how is not None and how.order_type is OrderType.LIMIT:
             order_type = OrderType.LIMIT
             limit = self._passive(side, how.limit_price if how.limit_price else tick.ltp)
         elif how is not None and how.order_type is not OrderType.MARKET:
@@ -432,7 +610,7 @@ class SymbolTrader:
         if len(client_id) > MAX_CLIENT_ID_LENGTH:
             raise ValueError(f"client id {client_id!r} exceeds {MAX_CLIENT_ID_LENGTH} characters")
         self._next_seq += 1
-        self._pending = _PendingOrder(
+        self._pending = PendingOrder(
             client_id,
             order=WorkingOrder(
                 client_id=client_id,
@@ -441,6 +619,8 @@ class SymbolTrader:
                 order_type=order_type,
                 limit_price=limit,
                 entry=isinstance(how, Enter),
+                trigger_price=trigger,
+                protective=stop is not None,
             ),
             decided_ns=tick.exchange_ns,
             stop_price=how.stop_price if isinstance(how, Enter) else None,
@@ -453,6 +633,7 @@ class SymbolTrader:
             quantity=quantity,
             order_type=order_type,
             limit_price=limit,
+            trigger_price=trigger,
             product=self.product,
             reason=reason,
             origin_ns=tick.receive_ns,

@@ -90,3 +90,43 @@ def test_orders_tagged_is_the_latest_order_of_each_tag_asked(fake: FakeKite):
     again = fake.by_hand("NSE:INFY", tag="S0000007")  # Kite allows a tag on many orders
     found = {o.tag: o.broker_order_id for o in broker.orders_tagged({"S0000007", "S0000009"})}
     assert found == {"S0000007": again} and first != again != other
+
+
+def test_a_stop_rests_trigger_pending_moves_by_modification_and_fills_when_crossed(fake: FakeKite):
+    broker = adapter(fake)
+    stop = OrderIntent(client_id="S0000009", symbol="NSE:INFY", side=Side.SELL, quantity=2,
+                       order_type=OrderType.SL_M, trigger_price=149_000)  # fmt: skip
+    order_id = broker.place(stop)
+    (request,) = fake.requests_to("POST /orders/*")
+    assert (request.form["order_type"], request.form["trigger_price"]) == ("SL-M", "1490")
+    resting = broker.order_by_tag("S0000009")
+    assert resting is not None and resting.status is OrderStatus.OPEN  # TRIGGER PENDING
+    assert resting.trigger_price == 149_000
+    broker.modify(order_id, trigger_price=149_450)
+    (modify,) = fake.requests_to("PUT /orders/*")
+    assert modify.form["trigger_price"] == "1494.5"
+    moved = broker.order_by_tag("S0000009")
+    assert moved is not None and moved.trigger_price == 149_450
+    fake.set_price("NSE:INFY", "1494.40")  # through the stop
+    filled = broker.order_by_tag("S0000009")
+    assert filled is not None and filled.status is OrderStatus.FILLED
+    (trade,) = broker.trades()
+    assert (trade.tag, trade.side, trade.quantity, trade.price) == (
+        "S0000009",
+        Side.SELL,
+        2,
+        149_440,
+    )
+
+
+def test_the_26th_modification_of_an_order_is_refused_as_kite_does(fake: FakeKite):
+    broker = adapter(fake)
+    stop = OrderIntent(client_id="S0000010", symbol="NSE:INFY", side=Side.SELL, quantity=2,
+                       order_type=OrderType.SL_M, trigger_price=140_000)  # fmt: skip
+    order_id = broker.place(stop)
+    for n in range(25):
+        broker.modify(order_id, trigger_price=140_000 + 5 * (n + 1))
+    with pytest.raises(OrderRefused, match="modifications exceeded"):
+        broker.modify(order_id, trigger_price=141_000)
+    found = broker.order_by_tag("S0000010")
+    assert found is not None and found.trigger_price == 140_125  # the 25th stands

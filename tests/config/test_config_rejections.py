@@ -192,6 +192,24 @@ CASES = [
         "fast period (30) must be less than slow period (20)",
     ),
     case(
+        "venue_stop_with_no_stop_to_place",
+        changed(("quantity = 7", 'quantity = 7\n[symbols.venue_stop]\norder_type = "SL"')),
+        "symbols[0].venue_stop",
+        "needs a stop to place: set exits.stop_loss_bps or exits.trailing_stop_bps",
+    ),
+    case(
+        "venue_stop_sl_m_on_bse",
+        changed(
+            ('symbol = "NSE:INFY"', 'symbol = "BSE:INFY"'),
+            (
+                "quantity = 7",
+                "quantity = 7\n[symbols.exits]\nstop_loss_bps = 50\n[symbols.venue_stop]",
+            ),
+        ),
+        "symbols[0].venue_stop.order_type",
+        "Zerodha refuses SL-M orders on BSE (the exchange withdrew them): use SL",
+    ),
+    case(
         "unknown_param",
         changed(("{ fast = 9, slow = 21 }", "{ fast = 9, slow = 21, fats = 3 }")),
         "symbols[0].params.fats",

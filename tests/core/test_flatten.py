@@ -17,14 +17,18 @@ class Working:
     reduces: bool
 
 
-def test_only_orders_that_add_exposure_are_cancelled():
+def test_every_working_order_but_its_own_is_cancelled():
+    # The reducing one too: a resting stop (or a LIMIT exit) would keep the position open
+    # until the market came to it, and the flatten's close is sent once it is done.
     working = {
         "E1": Working("NSE:INFY", Side.BUY, 5, reduces=False),
         "X1": Working("NSE:TCS", Side.SELL, 3, reduces=True),
+        flatten_client_id(7): Working("NSE:TCS", Side.SELL, 2, reduces=True),
     }
     cancels = cancels_for_flatten(working, "flatten: eod")
     assert [(c.client_id, c.symbol, c.reason) for c in cancels] == [
-        ("E1", "NSE:INFY", "flatten: eod")
+        ("E1", "NSE:INFY", "flatten: eod"),
+        ("X1", "NSE:TCS", "flatten: eod"),
     ]
 
 

@@ -16,6 +16,7 @@ from core.risk import Instrument, RiskBook, RiskLimits
 from messages import (
     DiffKind,
     Fill,
+    ModifyIntent,
     OrderIntent,
     OrderType,
     PnLUpdate,
@@ -151,6 +152,55 @@ def test_max_open_orders_boundary():
     assert reason(b, intent(1)) is RejectReason.MAX_OPEN_ORDERS
     b.on_order_done(next(iter(b.working)))
     assert reason(b, intent(1)) is None
+
+
+def test_resting_stops_and_exits_do_not_count_toward_max_open_orders():
+    # A protective stop rests for as long as its position is open: three of them must not
+    # stop a fourth symbol's entry (max_open_orders = 3).
+    b = book()
+    b.limits = LIMITS.__class__(**{**LIMITS.__dict__, "max_orders_per_minute": 100})
+    b.instruments.update({s: Instrument(tick_size=5, lot_size=1) for s in ("NSE:A", "NSE:B")})
+    b.on_marks({"NSE:A": 1_000_00, "NSE:B": 1_000_00}, OPEN_NS)
+    for symbol in ("NSE:INFY", "NSE:A", "NSE:B"):
+        b.on_fill(Fill(trade_id=f"T-{symbol}", client_id="e", symbol=symbol, side=Side.BUY,
+                       quantity=10, price=100_000))  # fmt: skip
+        stop = intent(10, Side.SELL, symbol=symbol, order_type=OrderType.SL_M,
+                      trigger_price=99_000)  # fmt: skip
+        verdict = b.evaluate(stop)
+        assert verdict.approved and verdict.reduces
+    assert len(b.working) == 3
+    for _ in range(3):
+        assert b.evaluate(intent(1)).approved  # three entries: the limit, stops not counted
+    assert reason(b, intent(1)) is RejectReason.MAX_OPEN_ORDERS
+    b.on_order_done(next(cid for cid, w in b.working.items() if w.reduces))
+    assert reason(b, intent(1)) is RejectReason.MAX_OPEN_ORDERS  # a stop's end frees nothing
+    b.on_order_done(next(cid for cid, w in b.working.items() if not w.reduces))
+    assert reason(b, intent(1)) is None
+
+
+def test_a_modification_must_be_of_a_working_order_of_its_symbol_on_the_tick_grid():
+    b = book()
+    b.on_fill(fill(10, "e"))
+    stop = intent(10, Side.SELL, order_type=OrderType.SL_M, trigger_price=99_000)
+    assert b.evaluate(stop).approved
+    move = ModifyIntent(client_id=stop.client_id, symbol="NSE:INFY", trigger_price=99_100)
+    assert b.modify_problem(move) is None
+    assert "not a working order" in b.modify_problem(
+        ModifyIntent(client_id="nope", symbol="NSE:INFY", trigger_price=99_100)
+    )
+    assert "not a working order" in b.modify_problem(
+        ModifyIntent(client_id=stop.client_id, symbol="NSE:TCS", trigger_price=99_100)
+    )
+    assert "tick size" in b.modify_problem(
+        ModifyIntent(client_id=stop.client_id, symbol="NSE:INFY", trigger_price=99_102)
+    )
+    assert "must change" in b.modify_problem(
+        ModifyIntent(client_id=stop.client_id, symbol="NSE:INFY")
+    )
+    b.change(TradingState.HALTED, StateSource.OPERATOR, "stop", OPEN_NS)
+    assert b.modify_problem(move) is None  # a resting stop may still be tightened
+    b.on_order_done(stop.client_id)
+    assert "not a working order" in b.modify_problem(move)
 
 
 def test_max_orders_per_minute_is_a_sliding_minute_of_market_time():

@@ -8,6 +8,8 @@ Rules (deterministic, so tests can hand-compute outcomes):
 - SL/SL-M wait in TRIGGER PENDING until the last price reaches the trigger (BUY: >=, SELL:
   <=), then behave as LIMIT/MARKET; a trigger already reached at placement is rejected.
 - IOC cancels whatever does not fill at placement.
+- An order takes at most ``MAX_MODIFICATIONS`` (25) modifications, as Zerodha allows; the
+  next is refused with Kite's message.
 - An instrument's ``liquidity`` caps the quantity filled per price event (partial fills).
 Order updates for the WebSocket collect in ``outbox``; the caller sends them.
 """
@@ -32,6 +34,7 @@ PRODUCTS = ("CNC", "MIS", "NRML", "MTF")
 VALIDITIES = ("DAY", "IOC", "TTL")
 VARIETIES = ("regular",)
 TAG = re.compile(r"[A-Za-z0-9]{1,20}")
+MAX_MODIFICATIONS = 25
 DEFAULT_REJECTION = "Insufficient funds. Required margin is 0.00 but available margin is 0.00."
 
 
@@ -154,6 +157,8 @@ class Book:
 
     def modify(self, variety: str, order_id: str, form: Mapping[str, str]) -> Order:
         order = self._working(variety, order_id, "modified")
+        if order.modifications >= MAX_MODIFICATIONS:
+            raise ApiError("Maximum allowed order modifications exceeded.")
         ins = order.instrument
         order_type = forms.choice(form, "order_type", ORDER_TYPES, default=order.order_type)
         if "quantity" in form:
@@ -175,6 +180,7 @@ class Book:
             form, "disclosed_quantity", order.disclosed_quantity
         )
         order.modified = True
+        order.modifications += 1
         self._advance(order, "MODIFY VALIDATION PENDING")
         self._advance(order, "MODIFY PENDING")
         waiting = order_type in ("SL", "SL-M") and not order.triggered

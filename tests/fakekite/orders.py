@@ -49,6 +49,7 @@ class Order:
     cancelled_quantity: int = 0
     fill_value: Decimal = Decimal(0)
     modified: bool = False
+    modifications: int = 0
     triggered: bool = False
     kite_tags: tuple[str, ...] = ()
     """Tags Kite adds of its own (e.g. "mktp" for market protection), listed after ours."""

@@ -55,6 +55,8 @@ EXPECTED_TYPE_NAMES = frozenset(
         "FeedStatus",
         "OrderIntent",
         "CancelIntent",
+        "ModifyIntent",
+        "OrderModified",
         "ApprovedOrder",
         "OrderRejected",
         "OrderEvent",
@@ -107,7 +109,7 @@ def _name(cls: type) -> str:
 
 def test_vocabulary_is_exactly_the_known_message_types():
     names = [cls.__name__ for cls in ALL_TYPES]
-    assert len(names) == len(EXPECTED_TYPE_NAMES) == 35
+    assert len(names) == len(EXPECTED_TYPE_NAMES) == 37
     assert len(set(names)) == len(names), "a message type is listed twice in AnyMessage"
     assert set(names) == EXPECTED_TYPE_NAMES
     assert typing.get_args(messages.AnyMessage) == ALL_TYPES
@@ -662,6 +664,8 @@ HOLD = frozenset(
         # orders and fills
         "OrderIntent",
         "CancelIntent",
+        "ModifyIntent",
+        "OrderModified",
         "ApprovedOrder",
         "OrderRejected",
         "OrderEvent",
@@ -700,7 +704,7 @@ def test_every_message_type_has_an_explicitly_expected_policy():
     assert {cls.__name__ for cls in ALL_TYPES} == DROP | HOLD, (
         "a message type was added or removed: decide its delivery policy here"
     )
-    assert len(HOLD) == 26
+    assert len(HOLD) == 28
     assert len(DROP) == 9
 
 
@@ -733,6 +737,8 @@ EXPECTED_PAISE_FIELDS = {
     "WarmUp": {"prices"},
     "StatusReport": {"realized", "unrealized", "charges", "net"},
     "OrderIntent": {"limit_price", "trigger_price", "market_price"},
+    "ModifyIntent": {"limit_price", "trigger_price"},
+    "OrderModified": {"limit_price", "trigger_price"},
     "Fill": {"price"},
     "PositionUpdate": {"open_cost"},
     "SymbolPnL": {"realized", "unrealized", "charges"},
@@ -779,7 +785,7 @@ PAISE_CASES = [(cls, name) for cls in ALL_TYPES for name in sorted(paise_fields(
 def test_the_paise_fields_are_exactly_the_expected_ones():
     found = {cls.__name__: paise_fields(cls) for cls in ALL_TYPES if paise_fields(cls)}
     assert found == EXPECTED_PAISE_FIELDS
-    assert len(PAISE_CASES) == 27
+    assert len(PAISE_CASES) == 31
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,17 @@ import pytest
 
 from config.symbols import EntryConfig, ExitsConfig
 from messages.market import Tick
-from messages.orders import CancelIntent, OrderIntent, OrderStatus, OrderType, Product, Side
-from strategies.api import Bar, Cancel, Decision, Enter, Exit, View, WorkingOrder
+from messages.orders import (
+    CancelIntent,
+    ModifyIntent,
+    OrderIntent,
+    OrderModified,
+    OrderStatus,
+    OrderType,
+    Product,
+    Side,
+)
+from strategies.api import Bar, Cancel, Decision, Enter, Exit, Modify, View, WorkingOrder
 from strategies.bars import BarAggregator
 from strategies.params import STRATEGY_PARAMS
 from strategies.registry import make_strategy
@@ -115,6 +124,35 @@ def test_a_limit_entry_that_waits_past_its_timeout_is_cancelled_once():
     trader.on_order_event(event_of(entry, OrderStatus.CANCELLED))
     again = decide(trader, strategy, Enter(side=Side.BUY), 100_000, at_s=12)
     assert isinstance(again, OrderIntent)  # the symbol is free again
+
+
+def test_a_strategy_may_move_its_working_limit_once_the_broker_has_it():
+    strategy = Scripted()
+    trader = trader_for(strategy)
+    entry = decide(trader, strategy, Enter(side=Side.BUY, order_type=OrderType.LIMIT), 100_000)
+    assert isinstance(entry, OrderIntent) and entry.limit_price == 100_000
+    chase = Modify(limit_price=100_013, reason="chase")
+    assert decide(trader, strategy, chase, 100_020, at_s=1) is None  # not acknowledged yet
+    trader.on_order_event(event_of(entry, OrderStatus.OPEN))
+    modify = decide(trader, strategy, chase, 100_020, at_s=2)
+    assert modify == ModifyIntent(
+        client_id=entry.client_id, symbol=INFY, limit_price=100_010, reason="modify: chase"
+    )  # a buy rounds down: never more aggressive than asked
+    trader.on_modified(
+        OrderModified(client_id=entry.client_id, symbol=INFY, accepted=True, limit_price=100_010)
+    )
+    assert trader.view().working.limit_price == 100_010
+    assert decide(trader, strategy, Modify(limit_price=100_010), 100_020, at_s=3) is None  # same
+
+
+def test_a_modify_of_a_market_order_is_dropped_and_counted():
+    strategy = Scripted()
+    trader = trader_for(strategy)
+    entry = decide(trader, strategy, Enter(side=Side.BUY), 100_000)
+    assert isinstance(entry, OrderIntent)
+    trader.on_order_event(event_of(entry, OrderStatus.OPEN))
+    assert decide(trader, strategy, Modify(limit_price=99_000), 100_000, at_s=1) is None
+    assert trader.dropped_decisions == 1
 
 
 def test_a_market_entry_never_times_out_and_the_strategy_may_cancel_its_order():

@@ -4,7 +4,7 @@ messages the actor would hand the trader."""
 
 from __future__ import annotations
 
-from config.symbols import EntryConfig, ExitsConfig
+from config.symbols import EntryConfig, ExitsConfig, VenueStopConfig
 from messages.market import Tick
 from messages.orders import Fill, OrderEvent, OrderIntent, OrderStatus, Product
 from strategies.base import Signal
@@ -39,6 +39,7 @@ def make_trader(
     next_seq: int = 1,
     prefix: str = "T1INFY",
     entry: EntryConfig | None = None,
+    venue_stop: VenueStopConfig | None = None,
 ) -> tuple[SymbolTrader, ScriptedStrategy]:
     """A trader driven by a scripted signal strategy, through the same adapter the built-in
     strategies use (``SignalTrading``), its entries per ``entry``."""
@@ -54,6 +55,7 @@ def make_trader(
         client_id_prefix=prefix,
         next_seq=next_seq,
         tick_size_paise=5,
+        venue_stop=venue_stop,
     )
     return trader, strategy
 
