@@ -304,6 +304,11 @@ class OrderRouter(SupervisedActor):
         order = self.book.get(cancel.client_id)
         if order is None or order.is_terminal:
             return
+        if any(
+            isinstance(item, CancelIntent) and item.client_id == cancel.client_id
+            for item in self.queue.items()
+        ):
+            return  # one cancel of it is already waiting for the limiter: once is enough
         self.queue.push(cancel, Priority.EXIT)
         self._drain()
 
@@ -317,13 +322,13 @@ class OrderRouter(SupervisedActor):
             _log.warning("cancel of %s failed: %s", cancel.client_id, exc)
 
     def _modify(self, modify: ModifyIntent) -> None:
-        """A modification waits in the rate limiter with the exits: Kite counts it as an order
-        request, and a stop that tightens is risk going down."""
+        """A modification waits in the rate limiter, behind the exits and ahead of the entries
+        (``Priority.MODIFY``): Kite counts it as an order request."""
         order = self.book.get(modify.client_id)
         if order is None or order.is_terminal:
             self._answer(modify, False, "the order is no longer working")
             return
-        self.queue.push(modify, Priority.EXIT)
+        self.queue.push(modify, Priority.MODIFY)
         self._drain()
 
     def _send_modify(self, modify: ModifyIntent) -> None:

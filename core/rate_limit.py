@@ -119,10 +119,13 @@ class RateLimiter:
 
 class Priority(enum.IntEnum):
     """Lower goes first. EXIT is for cancels and orders that reduce exposure: when the budget
-    is short, getting out must never wait behind getting in."""
+    is short, getting out must never wait behind getting in. MODIFY (a resting stop tightened,
+    a LIMIT moved) waits behind the exits, which it must never crowd out (a trailing stop on
+    every position may ask on every tick), and goes ahead of the entries."""
 
     EXIT = 0
-    ENTRY = 1
+    MODIFY = 1
+    ENTRY = 2
 
 
 class PriorityRateLimiter(Generic[T]):

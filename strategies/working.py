@@ -39,8 +39,10 @@ PASSING_REASONS = BUSY_REASONS | {
 room): the stop is asked for again after the quiet spell. Any other refusal (its price, its
 value) would meet the same answer every time: the position keeps its stop in shikra."""
 
-RETRY_NS = 5_000_000_000
-"""A cancel or modification with no answer after this long in market time is asked again."""
+RETRY_NS = 30_000_000_000
+"""A cancel or modification with no answer after this long in market time is asked again.
+Long enough that a replay at hundreds of times real time (where the broker's round trip is
+seconds of market time) does not ask again while the answer is on its way."""
 
 ACKNOWLEDGED = frozenset({OrderStatus.SUBMITTED, OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED})
 """Statuses that say the broker has the order: from here it can be modified."""

@@ -17,6 +17,7 @@ from journal import Journal
 from journal.writer import JournalWriter
 from messages import (
     ApprovedOrder,
+    CancelIntent,
     ModifyIntent,
     OrderIntent,
     OrderModified,
@@ -39,6 +40,7 @@ class ModifyingBroker:
         self.lock = threading.Lock()
         self.placed: list[str] = []
         self.modified: list[tuple[float, str, int | None]] = []
+        self.cancelled: list[str] = []
         self.refuse = False
 
     def place(self, intent: OrderIntent) -> str:
@@ -51,6 +53,10 @@ class ModifyingBroker:
             if self.refuse:
                 raise OrderRefused("Maximum allowed order modifications exceeded")
             self.modified.append((self.clock.monotonic(), broker_order_id, trigger_price))
+
+    def cancel(self, broker_order_id: str) -> None:
+        with self.lock:
+            self.cancelled.append(broker_order_id)
 
     def subscribe(self, listener) -> None:
         pass
@@ -83,14 +89,15 @@ def answers(heard: list[Any]) -> list[OrderModified]:
     return [m for m in list(heard) if isinstance(m, OrderModified)]
 
 
-def test_a_modification_waits_for_the_limiter_is_journaled_once_taken_and_answered(
+def router_tree(
     tmp_path: Path,
-):
-    clock = VirtualClock()
-    broker = ModifyingBroker(clock)
+    clock: VirtualClock,
+    broker: ModifyingBroker,
+    heard: list[Any],
+    metrics: Metrics | None = None,
+) -> SupervisionTree:
     journal_path = tmp_path / "journal.sqlite"
     Journal.open(journal_path, clock).close()
-    heard: list[Any] = []
     router = ChildSpec(
         name="OrderRouter",
         factory=lambda link: OrderRouter.start(
@@ -106,9 +113,46 @@ def test_a_modification_waits_for_the_limiter_is_journaled_once_taken_and_answer
     listener = ChildSpec(
         name=strategy_actor_name(INFY), factory=lambda link: Listener.start(link, heard=heard)
     )
-    tree = SupervisionTree(
-        SupervisorSpec(name="root", children=(listener, router)), clock=clock, metrics=Metrics()
+    return SupervisionTree(
+        SupervisorSpec(name="root", children=(listener, router)),
+        clock=clock,
+        metrics=metrics or Metrics(),
     )
+
+
+def test_a_cancel_asked_twice_while_the_first_waits_for_the_limiter_goes_once(tmp_path: Path):
+    clock = VirtualClock()
+    broker = ModifyingBroker(clock)
+    heard: list[Any] = []
+    metrics = Metrics()
+    tree = router_tree(tmp_path, clock, broker, heard, metrics)
+    tree.start()
+    try:
+        stop = OrderIntent(client_id="S0000003", symbol=INFY, side=Side.SELL, quantity=10,
+                           order_type=OrderType.SL_M, trigger_price=99_000)  # fmt: skip
+        address = tree.address("OrderRouter")
+        address.tell(ApprovedOrder(intent=stop, approved_ns=0, reduces_exposure=True))
+        eventually(lambda: broker.placed == ["S0000003"])
+        for _ in range(2):  # the second second's budget is not there yet: both would wait
+            address.tell(CancelIntent(client_id="S0000003", symbol=INFY, reason="exit"))
+        # The router takes messages in order: once this is answered, both cancels were seen.
+        address.tell(ModifyIntent(client_id="S9", symbol=INFY, trigger_price=1))
+        eventually(lambda: len(answers(heard)) == 1)
+        assert metrics.orders_queued._value.get() == 1  # one cancel waits, not two
+        clock.advance(1.0)
+        eventually(lambda: broker.cancelled == ["B1"])
+    finally:
+        tree.stop()
+
+
+def test_a_modification_waits_for_the_limiter_is_journaled_once_taken_and_answered(
+    tmp_path: Path,
+):
+    clock = VirtualClock()
+    broker = ModifyingBroker(clock)
+    journal_path = tmp_path / "journal.sqlite"
+    heard: list[Any] = []
+    tree = router_tree(tmp_path, clock, broker, heard)
     tree.start()
     try:
         stop = OrderIntent(

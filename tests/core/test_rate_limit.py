@@ -141,3 +141,12 @@ def test_remove_where_takes_out_only_matching_queued_items():
     assert len(limiter) == 2
     assert limiter.pop_ready(0.0) == ["a"]
     assert limiter.pop_ready(1.0) == ["c"]
+
+
+def test_modifications_wait_behind_exits_and_go_ahead_of_entries():
+    queue: PriorityRateLimiter[str] = PriorityRateLimiter([(2, 1.0)])
+    queue.push("entry", Priority.ENTRY)
+    queue.push("trail", Priority.MODIFY)
+    queue.push("exit", Priority.EXIT)
+    assert queue.pop_ready(0.0) == ["exit", "trail"]
+    assert queue.pop_ready(1.0) == ["entry"]

@@ -13,8 +13,11 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from daemon.clock import WallClock
 from journal import Journal
+from messages import OrderType
 from tests.e2e.configs import SYMBOLS, replay_config
 from tests.e2e.daemon_process import SAMPLE, DaemonProcess, free_port, settled, total, value
 from tests.e2e.reckoning import read_replay
@@ -36,12 +39,19 @@ IN_FLIGHT_NS = 60 * 1_000_000_000
 of wall latency is 12 s of the replayed day, then the symbol's next tick."""
 
 
+VENUE_STOP = '[symbols.exits]\nstop_loss_bps = 30\n[symbols.venue_stop]\norder_type = "SL-M"\n'
+
+
 def run_sample_day(
-    tmp_path: Path, extra: str = "", speed: str = '"max"', restless: bool = False
+    tmp_path: Path,
+    extra: str = "",
+    speed: str = '"max"',
+    restless: bool = False,
+    stops: bool = False,
 ) -> tuple[dict[str, float], list, list]:
     """``restless``: every symbol on an RSI with levels a hair apart, a level strategy that
     opens again at the tick after it closes: in a position nearly all day, so that positions
-    are open when the square-off comes."""
+    are open when the square-off comes. ``stops``: each position's stop rests at the venue."""
     port = free_port()
     config = replay_config(SAMPLE, port, extra=extra).replace('speed = "max"', f"speed = {speed}")
     if restless:
@@ -50,6 +60,10 @@ def run_sample_day(
             'strategy = "rsi_reversion"\n'
             "params = { period = 3, oversold = 49.9, overbought = 50.1 }",
             config,
+        )
+    if stops:
+        config = re.sub(
+            r"^(quantity = \d+\n)", lambda m: m.group(1) + VENUE_STOP, config, flags=re.M
         )
     daemon = DaemonProcess(tmp_path, config, port).start()
     try:
@@ -63,12 +77,19 @@ def run_sample_day(
         return samples, journal.orders(), journal.fills()
 
 
+@pytest.mark.parametrize("stops", [False, True], ids=["stops-in-shikra", "stops-at-the-venue"])
 def test_no_entry_after_the_cutoff_and_flat_with_nothing_working_from_the_square_off(
-    tmp_path: Path,
+    tmp_path: Path, stops: bool
 ):
     # 600x: the day in ~40 s, so the paper venue's 20 ms of latency is 12 s of market time
     # (at full speed it is minutes of the replayed day, and "closed within a minute" means nothing).
-    samples, orders, fills = run_sample_day(tmp_path, SESSION, speed="600.0", restless=True)
+    # With the stops at the venue the square-off must cancel them before it closes (a stop left
+    # resting would open a position when it triggers), and no strategy may place one again.
+    samples, orders, fills = run_sample_day(
+        tmp_path, SESSION, speed="600.0", restless=True, stops=stops
+    )
+    resting = [o for o in orders if o.order_type is OrderType.SL_M]
+    assert bool(resting) is stops
     assert len(fills) >= 10 and min(f.at_ns for f in fills) < CUTOFF  # it traded the day
 
     position: dict[str, int] = {}

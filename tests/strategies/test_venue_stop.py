@@ -228,9 +228,10 @@ def test_an_unanswered_cancel_is_asked_again():
     trader, strategy = make_trader(STOP_50, venue_stop=SL_M)
     stop = placed_stop(trader, strategy)
     assert isinstance(on_tick(trader, strategy, 100_100, Signal.EXIT, at_s=1), CancelIntent)
-    assert on_tick(trader, strategy, 100_100, at_s=3) is None
-    again = on_tick(trader, strategy, 100_100, at_s=6.5)
+    assert on_tick(trader, strategy, 100_100, at_s=30.5) is None  # 29.5 s: its answer may come
+    again = on_tick(trader, strategy, 100_100, at_s=31)
     assert isinstance(again, CancelIntent) and again.client_id == stop.client_id
+    assert on_tick(trader, strategy, 100_100, at_s=32) is None  # then again 30 s on
 
 
 # -- left to the venue -------------------------------------------------------------------------
