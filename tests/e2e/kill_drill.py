@@ -26,14 +26,22 @@ from tests.e2e.invariants import Venue, check, paper_venue
 SYMBOLS = ("NSE:INFY", "NSE:TCS", "NSE:SBIN", "NSE:RELIANCE")
 
 
+VENUE_STOP = (
+    "[symbols.exits]\ntrailing_stop_bps = 20\n"
+    '[symbols.venue_stop]\norder_type = "SL-M"\ntrail_step_ticks = 2\n'
+)
+
+
 def paper_config(
     port: int, *, seed: int = 5, extra: str = "", policy: str = "alert", fill_ratio: str = "0.5"
 ) -> str:
     """Fast strategies on a lively synthetic market; orders take 200 ms to fill and fill in
-    halves, so at almost any instant some are working."""
+    halves, so at almost any instant some are working. Every other symbol keeps a trailing
+    stop at the venue, so kills also land while a stop is placed, moved or cancelled."""
     symbols = "\n".join(
         f'[[symbols]]\nsymbol = "{s}"\nstrategy = "ema_cross"\nparams = {{ fast = 2, slow = 4 }}\n'
         f"quantity = 6\ninitial_price_paise = {100_000 + 1_000 * i}\n"
+        + (VENUE_STOP if i % 2 == 0 else "")
         for i, s in enumerate(SYMBOLS)
     )
     return f"""
