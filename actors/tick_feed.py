@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from collections import deque
 from typing import Any, Protocol
 
@@ -81,8 +82,12 @@ class TickFeed(SupervisedActor):
         day_to: tuple[str, ...] = (),
         phase_to: tuple[str, ...] = (),
         live_time: bool = False,
+        finished: threading.Event | None = None,
     ) -> None:
         super().__init__(link)
+        self.finished_event = finished
+        """Set once the source is exhausted (a replay played to its end): the process may
+        stop (``[feed.replay] exit_at_end``). Set again by a restarted feed: it is idempotent."""
         self.hours = hours
         self.day = start_day
         self.day_end_ns = hours.day_bounds(start_day)[1] if hours and start_day else 2**63 - 1
@@ -203,6 +208,8 @@ class TickFeed(SupervisedActor):
                 self.finished = True
                 _log.info("tick source finished after %d ticks", self.ticks_total)
                 self._send_marks()
+                if self.finished_event is not None:
+                    self.finished_event.set()
             return
         if batch.next_due_ns <= now_ns:  # held back by the batch cap: more are due already
             self.wake_in(0, "poll")

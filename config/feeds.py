@@ -31,10 +31,14 @@ class SyntheticFeedConfig(Section, frozen=True, kw_only=True, forbid_unknown_fie
 
 class ReplayFeedConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A recorded tick file played back. ``speed`` is a multiple of real time (2.0 = twice as
-    fast), or ``"max"`` to play as fast as the system consumes ticks (on virtual time)."""
+    fast), or ``"max"`` to play as fast as the system consumes ticks (on virtual time).
+    ``exit_at_end``: once the file is played and every order sent has the venue's answer, the
+    daemon stops by itself, as after SIGTERM (the day exported, exit 0); false keeps it
+    running (and answering ``status``) until it is stopped."""
 
     path: NonEmptyStr
     speed: PositiveFloat | Literal["max"] = 1.0
+    exit_at_end: bool = True
 
 
 class KiteFeedConfig(Section, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -43,10 +43,11 @@ from daemon.clock import WallClock
 from daemon.control import ControlServer
 from daemon.control_wire import SOCKET_NAME
 from daemon.market import NotAvailableYet
+from daemon.replay_end import ReplayEnd
 from daemon.state_dir import restrict_umask, secure_state_dir
 from daemon.state_lock import StateDirInUse, hold_state_lock
 from daemon.systemd import Notifier
-from daemon.topology import build
+from daemon.topology import Daemon, build
 from feeds.kite_instruments import UnknownInstrument
 from journal import Journal, export_days
 from journal.schema import JournalError
@@ -146,11 +147,18 @@ def run(config_path: str, duration: float | None) -> int:
     gc_tuning.settle_after_start()  # the start-up state is never scanned again
     _log.info("shikra running in %s mode: %d actors", config.system.mode, len(config.actor_names()))
     deadline = None if duration is None else time.monotonic() + duration
+    replay_end = _replay_end(config, daemon)
     while not stop.wait(0.1):
         if tree.escalated:
             break
         if deadline is not None and time.monotonic() >= deadline:
             _log.info("duration of %.0fs reached", duration)
+            break
+        if replay_end is not None and replay_end.done():
+            if replay_end.gave_up:
+                _log.warning("the replay is over; some orders never had an answer: stopping")
+            else:
+                _log.info("the replay is over and every order has its answer: stopping")
             break
     if received:
         _log.info("received %s: shutting down", received[0])
@@ -170,6 +178,20 @@ def run(config_path: str, duration: float | None) -> int:
     _log.info("stopped cleanly")
     lock.close()
     return EXIT_OK
+
+
+def _replay_end(config: Config, daemon: Daemon) -> ReplayEnd | None:
+    """The watcher that stops a replay at its end, when the config asks for it."""
+    replay = config.feed.replay
+    if config.feed.source != "replay" or replay is None or not replay.exit_at_end:
+        return None
+    tree, names = daemon.tree, config.actor_names()
+    return ReplayEnd(
+        daemon.feed_finished,
+        daemon.journal_path,
+        backlog=lambda: (tree.directory.backlog(name) for name in names),
+        journal_waiting=daemon.journal.waiting,
+    )
 
 
 def _machine_ready(config: Config) -> bool:

@@ -11,7 +11,8 @@ exist, and reconciliation must not run before the router has looked up its open 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,8 @@ class Daemon:
     journal: JournalWriter
     """The one journal writer every actor writes (and restores) through: close it after the
     tree has stopped (actors write as they stop)."""
+    feed_finished: threading.Event = field(default_factory=threading.Event)
+    """Set by TickFeed when its source is exhausted (a replay at its end)."""
 
 
 def build(
@@ -100,11 +103,12 @@ def build(
     journal = JournalWriter(journal_path, zone=str(market.hours.zone))
     journal.run(lambda db: writes.current_day(db, start_day, clock.now_ns()))
     broker = MeteredBroker(outside, metrics)
+    feed_finished = threading.Event()
     children = tuple(
         _child(
             config,
             name,
-            _factory(config, name, market, broker, venue, journal, notifier),
+            _factory(config, name, market, broker, venue, journal, notifier, feed_finished),
         )
         for name in config.actor_names()
     )
@@ -145,7 +149,7 @@ def build(
         # After subscribing: what ending an earlier day does to shikra's orders (expiries, a
         # MIS square-off) is held for the router and reaches it when it starts.
         venue.begin_day(market.hours.trading_day(market.day_start_ns))
-    return Daemon(config, tree, market, outside, journal_path, journal)
+    return Daemon(config, tree, market, outside, journal_path, journal, feed_finished)
 
 
 def _outside_world(
@@ -218,6 +222,7 @@ def _factory(
     venue: PaperBroker | None,
     journal: JournalWriter,
     notifier: ServiceManager | None = None,
+    feed_finished: threading.Event | None = None,
 ) -> Any:
     hours, day = market.hours, market.hours.trading_day(market.day_start_ns)
     paths = tuple(config.system.strategy_paths)
@@ -312,6 +317,7 @@ def _factory(
             day_to=_day_keepers(config),
             phase_to=(RISK_GATE,),
             live_time=market.live_time,
+            finished=feed_finished,
         )
     if name == HEARTBEAT:
         h = config.heartbeat

@@ -53,6 +53,7 @@ source = "replay"
 [feed.replay]
 path = "{replay}"
 speed = "max"
+exit_at_end = false  # the test reads the metrics and stops it
 
 {symbols}
 

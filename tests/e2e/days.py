@@ -72,6 +72,7 @@ source = "replay"
 [feed.replay]
 path = "{replay}"
 speed = "max"
+exit_at_end = false  # the test reads the metrics and stops it
 [[symbols]]
 symbol = "{MIS_SYMBOL}"
 strategy = "ema_cross"

@@ -1,12 +1,16 @@
 """The real daemon on a replay file with bytes that are not UTF-8 and a line from year 9999:
 each costs its own line only. The daemon starts, trades the rest of the day, counts both lines
-by reason, logs their line numbers, and stops cleanly."""
+by reason, logs their line numbers, and stops cleanly. Played to its end, a replay stops the
+daemon by itself."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from daemon.clock import WallClock
+from journal import Journal
+from messages import OrderStatus
 from tests.e2e.configs import SYMBOLS, replay_config
 from tests.e2e.daemon_process import SAMPLE, DaemonProcess, free_port, total, value
 from tests.e2e.reckoning import read_replay
@@ -57,3 +61,26 @@ def test_an_undecodable_line_and_a_year_9999_line_are_skipped_and_the_day_trades
     assert re.search(rf"\(line {bad_bytes_line}\): bad_encoding: not UTF-8", log), log
     assert re.search(rf"\(line {year_9999_line}\): bad_time: time '9999-12-31T", log), log
     assert "Traceback" not in log
+
+
+def test_a_replay_played_to_its_end_stops_the_daemon_by_itself_with_every_order_answered(
+    tmp_path: Path,
+):
+    port = free_port()
+    config = replay_config(SAMPLE, port).replace("exit_at_end = false", "exit_at_end = true")
+    daemon = DaemonProcess(tmp_path, config, port).start()
+    try:
+        code = daemon.wait(timeout=120)  # no signal: it ends by itself
+    finally:
+        daemon.kill()
+    log = daemon.log()
+    assert code == 0, log
+    assert "tick source finished" in log
+    assert "the replay is over and every order has its answer: stopping" in log
+    assert "stopped cleanly" in log
+    with Journal.open(tmp_path / "state" / "journal.sqlite", WallClock()) as journal:
+        orders = journal.orders()
+    assert len(orders) >= 10
+    unanswered = [o for o in orders if o.status in (OrderStatus.NEW, OrderStatus.UNKNOWN)]
+    assert unanswered == [] and all(o.status is not OrderStatus.SUBMITTED for o in orders)
+    assert (tmp_path / "state" / "exports" / "2026-11-20" / "trades.csv").exists()

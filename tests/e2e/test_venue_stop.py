@@ -90,6 +90,7 @@ source = "replay"
 [feed.replay]
 path = "{replay_file}"
 speed = "max"
+exit_at_end = false  # the test reads the metrics and stops it
 [[symbols]]
 symbol = "NSE:INFY"
 strategy = "buy_at:BuyAt"
