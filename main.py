@@ -8,6 +8,7 @@ the actor runtime (pykka) or the broker client (kiteconnect): it is meant for ed
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from collections.abc import Sequence
 
@@ -71,6 +72,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     login.set_defaults(handler=_login)
 
+    history = commands.add_parser(
+        "history",
+        help="fetch the configured symbols' candles from Kite's historical API",
+        description="Write one candle file per configured symbol (feeds/CANDLE_FORMAT.md) "
+        "under OUT, from Kite's historical API (a token from main.py login), within Kite's "
+        "span per request and its 3 requests a second. A replay or a backtest reads them.",
+    )
+    history.add_argument("--config", metavar="FILE", default=None)
+    history.add_argument("--from", dest="first", metavar="DATE", type=_date, required=True)
+    history.add_argument("--to", dest="last", metavar="DATE", type=_date, required=True)
+    history.add_argument("--out", metavar="DIR", required=True)
+    history.add_argument(
+        "--interval", default="minute", help="Kite's candle interval (default: minute)"
+    )
+    history.set_defaults(handler=_history)
+
     for command, text in (
         ("status", "show trading state, actors, positions, PnL, open orders, feed age"),
         ("halt", "stop new orders now (cancels still go); survives a restart"),
@@ -124,6 +141,27 @@ def _login(args: argparse.Namespace) -> int:
         print(exc)
         return EXIT_USAGE
     return login(config, args.request, print_token=args.print_token)
+
+
+def _history(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+    from daemon.history import history
+
+    try:
+        config = load_config(str(args.config or DEFAULT_CONFIG_PATH))
+    except ConfigError as exc:
+        print(exc)
+        return EXIT_USAGE
+    return history(config, args.first, args.last, Path(args.out), args.interval)
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _operator(args: argparse.Namespace) -> int:

@@ -58,7 +58,7 @@ def build_kite(config: Config, clock: Clock, hours: MarketHours, metrics: Metric
     symbols = [x.symbol for x in config.symbols]
 
     def fetch(exchange: str) -> Iterator[dict[str, str]]:
-        return csv_rows(broker.read(lambda: _raw_dump(client, exchange)))
+        return csv_rows(broker.read(lambda: raw_dump(client, exchange)))
 
     def load(day: datetime.date) -> dict[str, InstrumentFacts]:
         return load_instruments(symbols, fetch, Path(config.system.state_dir), day)
@@ -87,7 +87,7 @@ def build_kite(config: Config, clock: Clock, hours: MarketHours, metrics: Metric
     return KiteParts(broker, source, day_start_ns, instruments, load)
 
 
-def _raw_dump(client: Any, exchange: str) -> bytes:
+def raw_dump(client: Any, exchange: str) -> bytes:
     """The exchange's dump as Kite sends it (CSV). Not ``client.instruments``: its parser
     converts every row in one pass and raises on the first it cannot convert, losing the whole
     dump for one bad row; ``feeds.kite_instruments`` reads row by row and skips the bad ones."""

@@ -16,6 +16,12 @@ per-instrument), and reordering would replay something that never happened. Such
 delivered in file order (it is due at once, its time having passed) and counted in
 ``stats.out_of_order``, so a badly shuffled file is visible without losing data.
 
+**Candle files too.** A file whose header is the candle format's (``feeds/CANDLE_FORMAT.md``,
+what ``main.py history`` writes) is played as ticks: each candle as its four
+(``feeds.candles.candle_ticks``), and the candles that start at the same time (several
+symbols' minute) together, their ticks in time order — so the file's order is still the
+arrival order, only finer.
+
 **Malformed lines are skipped and counted, never raised.** The file is read as bytes and each
 line decoded on its own, so a byte that is not UTF-8 makes that one line ``bad_encoding`` (with
 its number) instead of failing the file or being silently replaced. A file that cannot be a
@@ -25,12 +31,15 @@ at construction, when the daemon starts: that is a configuration error, not bad 
 
 from __future__ import annotations
 
+import datetime
 import math
+from collections import deque
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import BinaryIO, Literal
 
+from feeds import candles
 from feeds.base import DEFAULT_MAX_BATCH, Batch, SkippedRecord, SourceStats
 from feeds.replay_format import (
     COMMENT,
@@ -67,6 +76,14 @@ class ReplaySource:
         self._stats = SourceStats()
         self._skips: list[SkippedRecord] = []
         self._line = 0
+        self._candles = False
+        """A candle file: each line is a candle, played as four ticks."""
+        self._expanded: deque[ReplayRecord] = deque()
+        """Ticks of candles read and not yet released (one start time's, in time order)."""
+        self._held: candles.Candle | None = None
+        """The candle read past the end of the current start time: the next group's first."""
+        self._volumes: dict[tuple[str, datetime.date], int] = {}
+        """Each symbol's running volume for the day, from the candles played."""
         self._file: BinaryIO | None = self._path.open("rb")
         try:
             self._read_header()
@@ -139,14 +156,20 @@ class ReplaySource:
             text = raw.decode("utf-8", errors="replace")  # only shown: the file is refused
             if is_header(text):
                 return
+            if candles.is_header(text):
+                self._candles = True
+                return
             raise ReplayFormatError(
-                f"{self._path}:{self._line}: expected the header {HEADER_LINE!r}, got {text!r}"
+                f"{self._path}:{self._line}: expected the header {HEADER_LINE!r} (ticks) or "
+                f"{candles.HEADER_LINE!r} (candles), got {text!r}"
             )
         raise ReplayFormatError(f"{self._path}: no header line {HEADER_LINE!r}")
 
     def _read_record(self) -> ReplayRecord | None:
         """The next valid record, counting and listing the malformed lines before it; ``None``
         (and the file closed) at the end."""
+        if self._candles:
+            return self._next_candle_tick()
         for raw in self._lines():
             text = decode_line(raw, self._line)
             parsed = parse_line(text, self._line) if isinstance(text, str) else text
@@ -161,6 +184,46 @@ class ReplaySource:
             return parsed
         self.close()
         return None
+
+    def _next_candle_tick(self) -> ReplayRecord | None:
+        if not self._expanded:
+            group = self._candle_group()
+            if not group:
+                self.close()
+                return None
+            ticks = [tick for candle in group for tick in self._ticks_of(candle)]
+            ticks.sort(key=lambda tick: tick.exchange_ns)  # stable: line order within a time
+            self._expanded.extend(ticks)
+        record = self._expanded.popleft()
+        if self._previous_ns is not None and record.exchange_ns < self._previous_ns:
+            self._stats.out_of_order += 1
+        self._previous_ns = record.exchange_ns
+        return record
+
+    def _candle_group(self) -> list[candles.Candle]:
+        """The next candles that start at one time (consecutive lines), skipping bad lines."""
+        group = [self._held] if self._held is not None else []
+        self._held = None
+        for raw in self._lines():
+            text = decode_line(raw, self._line)
+            parsed = candles.parse_candle(text, self._line) if isinstance(text, str) else text
+            if isinstance(parsed, SkippedRecord):
+                self._stats.skipped[parsed.reason] += 1
+                if len(self._skips) < MAX_SKIPS_LISTED_PER_POLL:
+                    self._skips.append(parsed)
+                continue
+            if group and parsed.start_ns != group[0].start_ns:
+                self._held = parsed
+                break
+            group.append(parsed)
+        return group
+
+    def _ticks_of(self, candle: candles.Candle) -> list[ReplayRecord]:
+        day = datetime.datetime.fromtimestamp(candle.start_ns // 1_000_000_000, candles.IST)
+        key = (candle.symbol, day.date())
+        ticks = candles.candle_ticks(candle, self._volumes.get(key, 0))
+        self._volumes[key] = ticks[-1].volume
+        return ticks
 
     def _lines(self) -> Iterator[bytes]:
         """Data lines as bytes (comments and blank lines dropped, a leading BOM removed), keeping

@@ -84,3 +84,32 @@ def test_a_replay_played_to_its_end_stops_the_daemon_by_itself_with_every_order_
     unanswered = [o for o in orders if o.status in (OrderStatus.NEW, OrderStatus.UNKNOWN)]
     assert unanswered == [] and all(o.status is not OrderStatus.SUBMITTED for o in orders)
     assert (tmp_path / "state" / "exports" / "2026-11-20" / "trades.csv").exists()
+
+
+def test_a_candle_file_replays_through_the_daemon_four_ticks_a_candle(tmp_path: Path):
+    # Two symbols' minute candles for one session, a slow wave the built-in EMA cross trades.
+    lines = ["# candles", "time,symbol,interval_seconds,open,high,low,close,volume"]
+    for minute in range(375):
+        at = f"2026-11-20T{9 + (15 + minute) // 60:02d}:{(15 + minute) % 60:02d}:00+05:30"
+        for symbol, base in (("NSE:INFY", 150_000), ("NSE:TCS", 340_000)):
+            wave = (minute % 40 - 20) * 50 if (minute // 40) % 2 else (20 - minute % 40) * 50
+            o = base + wave
+            c = o + (25 if (minute // 40) % 2 else -25)
+            h, lo = max(o, c) + 10, min(o, c) - 10
+            prices = ",".join(f"{p // 100}.{p % 100:02d}" for p in (o, h, lo, c))
+            lines.append(f"{at},{symbol},60,{prices},{100 + minute}")
+    candles = tmp_path / "candles.csv"
+    candles.write_text("\n".join(lines) + "\n")
+    port = free_port()
+    config = replay_config(candles, port).replace("exit_at_end = false", "exit_at_end = true")
+    daemon = DaemonProcess(tmp_path, config, port).start()
+    try:
+        code = daemon.wait(timeout=120)
+    finally:
+        daemon.kill()
+    log = daemon.log()
+    assert code == 0, log
+    assert "tick source finished after 3000 ticks" in log  # 2 x 375 candles x 4
+    with Journal.open(tmp_path / "state" / "journal.sqlite", WallClock()) as journal:
+        fills = journal.fills()
+    assert {f.symbol for f in fills} == {"NSE:INFY", "NSE:TCS"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from typing import Any
 
 from tests.fakekite.book import Book
 from tests.fakekite.errors import ApiError
+from tests.fakekite.history import HistoryStore
 from tests.fakekite.market import as_number, instruments_csv, kite_time
 from tests.fakekite.session import Sessions
 
@@ -64,6 +66,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, bool]] = [
         ("DELETE", r"/session/token", "session_delete", False),
         ("GET", r"/user/profile", "profile", True),
         ("GET", r"/user/margins(?:/(?P<segment>\w+))?", "margins", True),
+        ("GET", r"/instruments/historical/(?P<token>\d+)/(?P<interval>\w+)", "historical", True),
         ("GET", r"/instruments(?:/(?P<exchange>[A-Z]+))?", "instruments", True),
         ("GET", r"/orders", "orders", True),
         ("GET", r"/trades", "trades", True),
@@ -95,6 +98,7 @@ class Api:
         self.book, self.sessions, self.lock = book, sessions, lock
         self.changed = changed
         self.cash = cash
+        self.history = HistoryStore(time.monotonic)
 
     def handle(self, req: Request) -> Response:
         for method, pattern, name, auth in ROUTES:
@@ -183,6 +187,9 @@ class Api:
         rows = [i for i in self.book.instruments.values() if exchange in (None, i.exchange)]
         text = instruments_csv(rows, self.book.quotes)
         return Response(200, text.encode(), "text/csv")
+
+    def historical(self, req: Request, token: str, interval: str) -> dict[str, Any]:
+        return self.history.query(int(token), interval, req.query)
 
     def _requested(self, req: Request) -> list[tuple[str, Any]]:
         found = []

@@ -111,6 +111,13 @@ class FakeKite(Misbehaviour):
             self.book.add(ins, quote)
         return ins
 
+    def add_candles(self, symbol: str, rows: list, interval: str = "minute") -> None:
+        """Candles the historical API serves for ``symbol``: ``(start, open, high, low, close,
+        volume)`` with a timezone-aware start."""
+        with self._lock:
+            token = self.book.instruments[symbol].instrument_token
+            self.api.history.add(token, interval, rows)
+
     def set_price(
         self,
         symbol: str,

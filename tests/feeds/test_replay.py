@@ -264,3 +264,45 @@ def test_a_paced_replay_reports_how_late_its_oldest_released_tick_was(tmp_path):
 def test_a_replay_as_fast_as_possible_is_never_late(tmp_path):
     with ReplaySource(_seven(tmp_path), "max", max_batch=3) as source:
         assert [source.poll(WALL + k * SECOND).lag_ns for k in range(3)] == [0, 0, 0]
+
+
+CANDLE_HEADER = "time,symbol,interval_seconds,open,high,low,close,volume"
+
+
+def test_a_candle_file_replays_as_four_ticks_a_candle_with_the_days_volume(tmp_path):
+    path = _write(
+        tmp_path,
+        "# shikra candles",
+        CANDLE_HEADER,
+        "2026-11-20T09:15:00+05:30,NSE:INFY,60,1523.45,1525.00,1520.05,1524.00,400",
+        "2026-11-20T09:15:00+05:30,NSE:TCS,60,3400.00,3401.00,3399.00,3399.50,8",
+        "2026-11-20T09:16:00+05:30,NSE:INFY,60,1524.00,1524.50,1522.00,1522.10,100",
+        "2026-11-20T09:17:00+05:30,NSE:INFY,60,1523.00,1522.00,1521.00,1523.00,1",  # high < open
+        "2026-11-23T09:15:00+05:30,NSE:INFY,60,1500.00,1500.00,1500.00,1500.00,4",
+    )
+    with ReplaySource(path, "max", max_batch=100) as source:
+        batch = source.poll(WALL)
+    infy = [
+        (t.exchange_ns - OPEN_NS, t.ltp, t.volume) for t in batch.ticks if t.symbol == "NSE:INFY"
+    ]
+    assert infy == [
+        (0, 152_345, 100), (15 * SECOND, 152_005, 200), (30 * SECOND, 152_500, 300),
+        (45 * SECOND, 152_400, 400),  # rising: open, low, high, close
+        (60 * SECOND, 152_400, 425), (75 * SECOND, 152_450, 450), (90 * SECOND, 152_200, 475),
+        (105 * SECOND, 152_210, 500),  # falling: open, high, low, close
+    ] + [
+        (3 * 86_400 * SECOND + k * 15 * SECOND, 150_000, k + 1) for k in range(4)
+    ]  # a new day: the volume starts again  # fmt: skip
+    tcs = [t.ltp for t in batch.ticks if t.symbol == "NSE:TCS"]
+    assert tcs == [340_000, 340_100, 339_900, 339_950]
+    # The two symbols' 09:15 candles are played together, in time order: INFY then TCS at
+    # each quarter (their lines' order), not one candle's four ticks and then the other's.
+    first_eight = [(t.symbol[4:], (t.exchange_ns - OPEN_NS) // SECOND) for t in batch.ticks[:8]]
+    assert first_eight == [
+        ("INFY", 0), ("TCS", 0), ("INFY", 15), ("TCS", 15),
+        ("INFY", 30), ("TCS", 30), ("INFY", 45), ("TCS", 45),
+    ]  # fmt: skip
+    assert source.stats.out_of_order == 0
+    assert batch.exhausted
+    assert source.stats.skipped[SkipReason.BAD_PRICE] == 1
+    assert source.stats.delivered == 16
