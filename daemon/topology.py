@@ -239,7 +239,7 @@ def _factory(
             strategy_paths=paths,
         )
     if name == PNL_TRACKER:
-        rates = _charge_rates(config)
+        rates = charge_rates(config)
         valued = multipliers(market.instruments)
         return lambda link: PnLTracker.start(
             link,
@@ -376,7 +376,7 @@ def _risk_limits(config: Config) -> RiskLimits:
     )
 
 
-def _charge_rates(config: Config) -> ChargeRates:
+def charge_rates(config: Config) -> ChargeRates:
     c = config.charges
     mis = ProductRates(
         brokerage=c.brokerage_bps / BPS,

@@ -36,6 +36,16 @@ class JournalReader:
         found = row.fetchone()
         return records.intent_record(found) if found is not None else None
 
+    def order_reasons(self) -> dict[str, str]:
+        """Why each order was sent, by client id: its first event's reason, which is its
+        intent's (a strategy's ``exit: take_profit``, a venue stop's ``stop: stop_loss``,
+        RiskGate's ``square-off`` or ``flatten``)."""
+        cursor = self._db.execute(
+            "SELECT client_id, reason FROM order_events WHERE id IN "
+            "(SELECT MIN(id) FROM order_events GROUP BY client_id)"
+        )
+        return {client_id: reason for client_id, reason in cursor.fetchall()}
+
     def modification_count(self, client_id: str) -> int:
         """How many modifications of the order the broker accepted (Kite allows 25)."""
         cursor = self._db.execute(

@@ -14,7 +14,7 @@ before the first fill given (callers pass a day of fills, and MIS positions star
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from messages.orders import Fill, Side
 
@@ -32,6 +32,11 @@ class RoundTrip:
     entry_value: int
     exit_value: int
     fills: int
+    parts: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    """(trade id, units) of each fill that took part, in order: a fill through zero is in two
+    trips, each with its share (what a per-trade charge is apportioned by)."""
+    exit_client_id: str = field(default="", compare=False)
+    """The order whose fill closed the trip (its intent says why: the exit reason)."""
 
     @property
     def gross_pnl(self) -> int:
@@ -47,11 +52,12 @@ class _OpenTrip:
     entry_value: int = 0
     exit_value: int = 0
     fills: int = 0
+    parts: list[tuple[str, int]] = field(default_factory=list)
 
-    def close(self, symbol: str, exit_ns: int) -> RoundTrip:
+    def close(self, symbol: str, exit_ns: int, exit_client_id: str) -> RoundTrip:
         return RoundTrip(
             symbol, self.side, self.quantity, self.entry_ns, exit_ns,
-            self.entry_value, self.exit_value, self.fills,
+            self.entry_value, self.exit_value, self.fills, tuple(self.parts), exit_client_id,
         )  # fmt: skip
 
 
@@ -68,9 +74,10 @@ def round_trips(fills: Iterable[Fill]) -> list[RoundTrip]:
             trip.position -= closing
             trip.exit_value += closing * fill.price
             trip.fills += 1
+            trip.parts.append((fill.trade_id, closing))
             remaining -= closing
             if trip.position == 0:
-                completed.append(trip.close(fill.symbol, fill.at_ns))
+                completed.append(trip.close(fill.symbol, fill.at_ns, fill.client_id))
                 del open_trips[fill.symbol]
                 trip = None
         if remaining > 0:
@@ -80,4 +87,5 @@ def round_trips(fills: Iterable[Fill]) -> list[RoundTrip]:
             trip.quantity += remaining
             trip.entry_value += remaining * fill.price
             trip.fills += 1
+            trip.parts.append((fill.trade_id, remaining))
     return completed

@@ -6,6 +6,8 @@ need=()
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 # Debian's prometheus package ships both `prometheus` and `promtool`.
 { command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
+# A real headless browser renders the backtest's report.html in its test.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing ${need[*]} for the tests" >&2
     if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
