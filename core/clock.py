@@ -92,6 +92,14 @@ class VirtualClock:
         with self._lock:
             return sum(1 for t in self._timers if not t.cancelled)
 
+    def next_due(self) -> float | None:
+        """The monotonic time of the next timer not cancelled, or None: where a loop that
+        runs everything due and then moves time on moves it to."""
+        with self._lock:
+            while self._timers and self._timers[0].cancelled:
+                heapq.heappop(self._timers)
+            return self._timers[0].due if self._timers else None
+
     def advance(self, seconds: float) -> None:
         """Move time forward, running every timer that falls due, in due order, each at its
         own due time."""

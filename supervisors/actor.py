@@ -28,8 +28,9 @@ from messages.lifecycle import ChildDown, Wakeup
 from metrics.catalogue import role_of
 from supervisors.directory import Address
 from supervisors.faults import InjectedFault
-from supervisors.pool import PooledActor
+from supervisors.pool import PooledActor, PooledInbox
 from supervisors.runtime import ThreadingActor
+from supervisors.serial import SerialDispatcher
 from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
@@ -211,7 +212,27 @@ class _Shell:
 
 class SupervisedActor(_Shell, ThreadingActor):
     """An actor in the tree with a thread of its own: for actors that block (broker calls,
-    the journal on the order path) or must answer even when others are busy (Heartbeat)."""
+    the journal on the order path) or must answer even when others are busy (Heartbeat).
+
+    Under a serial dispatcher (``supervisors.serial``, a backtest) there is no thread of its
+    own: the actor takes the pool's mailbox, launch and turns, and runs on the one thread."""
+
+    def __init__(self, link: Link) -> None:
+        super().__init__(link)
+        self._serial = isinstance(link.dispatcher, SerialDispatcher)
+        if self._serial:
+            self.dispatcher = link.dispatcher
+            self.actor_inbox = PooledInbox(self)  # type: ignore[assignment,arg-type]
+            self._runtime_begun = False
+
+    def _runtime_launch(self) -> None:
+        if self._serial:
+            PooledActor._runtime_launch(self)  # type: ignore[arg-type]
+        else:
+            super()._runtime_launch()
+
+    def _runtime_turn(self, throughput: int) -> None:
+        PooledActor._runtime_turn(self, throughput)  # type: ignore[arg-type]
 
 
 class PooledSupervisedActor(_Shell, PooledActor):

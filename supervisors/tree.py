@@ -34,13 +34,18 @@ class SupervisionTree:
         faults: FaultInjector | None = None,
         held_max: int = 10_000,
         workers: int = 2,
+        dispatcher: Dispatcher | None = None,
     ) -> None:
+        """``dispatcher``: the pool's (``workers`` threads) unless given, e.g. a serial one
+        (``supervisors.serial``) that runs the whole tree on the calling thread."""
         self.spec = root
         self.clock = clock
         self.metrics = metrics
         self.directory = Directory(metrics, held_max=held_max)
         self._faults = faults
-        self.dispatcher = Dispatcher(workers=workers, name="pool", monotonic=clock.monotonic)
+        self.dispatcher = dispatcher or Dispatcher(
+            workers=workers, name="pool", monotonic=clock.monotonic
+        )
         self._escalated = threading.Event()
         self.escalation: ChildDown | None = None
         self._ref: ActorRef[Any] | None = None
