@@ -11,6 +11,7 @@ import argparse
 import datetime
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -72,6 +73,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     login.set_defaults(handler=_login)
 
+    backtest = commands.add_parser(
+        "backtest",
+        help="run the strategies on recorded data, deterministically, and report",
+        description="Run the config's actors on the --data files (tick replays or candle "
+        "files, merged by market time) on a virtual clock in market time, all on one thread "
+        "in a fixed order, in a fresh state dir under OUT; at the end of the data print the "
+        "results table and write summary.json, trades.csv and report.html under OUT. Exit 0, "
+        "or 2 for bad input.",
+    )
+    backtest.add_argument("--config", metavar="FILE", default=None)
+    backtest.add_argument("--data", metavar="PATH", action="append", required=True)
+    backtest.add_argument("--out", metavar="DIR", required=True)
+    backtest.set_defaults(handler=_backtest)
+
     history = commands.add_parser(
         "history",
         help="fetch the configured symbols' candles from Kite's historical API",
@@ -132,27 +147,36 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _login(args: argparse.Namespace) -> int:
-    from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
     from daemon.login import login
 
-    try:
-        config = load_config(str(args.config or DEFAULT_CONFIG_PATH))
-    except ConfigError as exc:
-        print(exc)
+    config = _load_config(args)
+    if config is None:
         return EXIT_USAGE
     return login(config, args.request, print_token=args.print_token)
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from config import DEFAULT_CONFIG_PATH
+    from daemon.backtest import backtest
+
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # String hashing decides the order a set of names iterates in: fixed, so that a
+        # backtest runs the same way every time (daemon.backtest).
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+    return backtest(str(args.config or DEFAULT_CONFIG_PATH), args.data, Path(args.out))
 
 
 def _history(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
     from daemon.history import history
 
-    try:
-        config = load_config(str(args.config or DEFAULT_CONFIG_PATH))
-    except ConfigError as exc:
-        print(exc)
+    config = _load_config(args)
+    if config is None:
         return EXIT_USAGE
     return history(config, args.first, args.last, Path(args.out), args.interval)
 
@@ -167,14 +191,11 @@ def _date(text: str) -> datetime.date:
 def _operator(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
     from daemon.control_wire import SOCKET_NAME, request
     from daemon.status import show
 
-    try:
-        config = load_config(str(args.config or DEFAULT_CONFIG_PATH))
-    except ConfigError as exc:
-        print(exc)
+    config = _load_config(args)
+    if config is None:
         return EXIT_USAGE
     path = Path(config.system.state_dir) / SOCKET_NAME
     try:
@@ -185,6 +206,18 @@ def _operator(args: argparse.Namespace) -> int:
         return 1
     print(show(reply.status) if reply.status is not None else reply.text)
     return 0 if reply.ok else 1
+
+
+def _load_config(args: argparse.Namespace) -> Any:
+    """The config ``--config`` names (the embedded paper one without it); None, with every
+    problem printed, when it cannot be used."""
+    from config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+
+    try:
+        return load_config(str(args.config or DEFAULT_CONFIG_PATH))
+    except ConfigError as exc:
+        print(exc)
+        return None
 
 
 def _positive_seconds(text: str) -> float:

@@ -10,6 +10,7 @@ backtest's determinism checkable by comparing files.
 from __future__ import annotations
 
 import datetime
+import shutil
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -88,6 +89,31 @@ def write_trades(path: Path, trades: Iterable[Trade]) -> None:
             file.write(",".join(fields) + "\n")
 
 
+TABLE_HEADER = (
+    "symbol", "trades", "won", "lost", "win %", "gross", "charges", "net", "PF", "avg trade",
+    "max DD", "exposure",
+)  # fmt: skip
+
+
+def table_cells(row: Figures) -> tuple[str, ...]:
+    """A row of the results table as shown (the terminal's and the page's)."""
+    rate = ratio(row.win_rate, 4)
+    return (
+        row.name,
+        str(row.trades),
+        str(row.wins),
+        str(row.losses),
+        f"{Decimal(rate) * 100:.1f}" if rate is not None else "-",
+        rupees(row.gross),
+        rupees(row.charges),
+        rupees(row.net),
+        ratio(row.profit_factor, 2) or "-",
+        rupees(row.average_trade) if row.average_trade is not None else "-",
+        rupees(row.max_drawdown),
+        _duration(row.exposure_seconds),
+    )
+
+
 def print_table(rows: list[Figures], out: IO[str], *, terminal: bool) -> None:
     """The results table: a row per symbol and the total, as a trader reads it."""
     from rich.console import Console
@@ -97,29 +123,13 @@ def print_table(rows: list[Figures], out: IO[str], *, terminal: bool) -> None:
         title="backtest results (₹)",
         caption="PF: profit factor (wins' net / losses'); DD: max drawdown of the net",
     )
-    for heading in (
-        "symbol", "trades", "won", "lost", "win %", "gross", "charges", "net", "PF",
-        "avg trade", "max DD", "exposure",
-    ):  # fmt: skip
+    for heading in TABLE_HEADER:
         table.add_column(heading, justify="left" if heading == "symbol" else "right", no_wrap=True)
     for row in rows:
-        rate = ratio(row.win_rate, 4)
-        table.add_row(
-            row.name,
-            str(row.trades),
-            str(row.wins),
-            str(row.losses),
-            f"{Decimal(rate) * 100:.1f}" if rate is not None else "-",
-            rupees(row.gross),
-            rupees(row.charges),
-            rupees(row.net),
-            ratio(row.profit_factor, 2) or "-",
-            rupees(row.average_trade) if row.average_trade is not None else "-",
-            rupees(row.max_drawdown),
-            _duration(row.exposure_seconds),
-            style="bold" if row.name == "TOTAL" else None,
-        )
-    Console(file=out, force_terminal=terminal, width=None if terminal else 160).print(table)
+        table.add_row(*table_cells(row), style="bold" if row.name == "TOTAL" else None)
+    # At least 120 columns: squeezed narrower, the figures would be cut to "…".
+    width = max(shutil.get_terminal_size((160, 24)).columns, 120) if terminal else 160
+    Console(file=out, force_terminal=terminal, width=width).print(table)
 
 
 def _duration(seconds: int) -> str:

@@ -14,7 +14,7 @@ import html
 from collections import defaultdict
 from pathlib import Path
 
-from backtest.report_files import TRADES_HEADER, ist, ratio, rupees
+from backtest.report_files import TABLE_HEADER, TRADES_HEADER, ist, rupees, table_cells
 from backtest.results import Figures, Trade, equity_curve
 
 _WATCH = """
@@ -50,9 +50,13 @@ def write_report(path: Path, rows: list[Figures], trades: list[Trade], title: st
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.05,
         subplot_titles=("equity: cumulative net ₹", "drawdown ₹"),
     )  # fmt: skip
-    over_time.add_trace(go.Scatter(x=times, y=equity, mode="lines", name="net"), row=1, col=1)
+    # Steps: the net changes when a trade closes, not in between.
+    step = {"shape": "hv"}
     over_time.add_trace(
-        go.Scatter(x=times, y=drawdown, fill="tozeroy", mode="lines", name="drawdown"),
+        go.Scatter(x=times, y=equity, mode="lines", line=step, name="net"), row=1, col=1
+    )
+    over_time.add_trace(
+        go.Scatter(x=times, y=drawdown, fill="tozeroy", mode="lines", line=step, name="drawdown"),
         row=2,
         col=1,
     )
@@ -88,8 +92,10 @@ def write_report(path: Path, rows: list[Figures], trades: list[Trade], title: st
         "</head><body>",
         f"<h1>{html.escape(title)}</h1>",
         *charts,
-        "<h2>results</h2>",
+        "<h2>results (₹)</h2>",
         _results_table(rows),
+        "<p>PF: profit factor (the wins' net over the losses'); DD: max drawdown of the net,"
+        " trade by trade; exposure: time in a position.</p>",
         "<h2>trades</h2>",
         _trades_table(trades),
         _WATCH,
@@ -99,26 +105,7 @@ def write_report(path: Path, rows: list[Figures], trades: list[Trade], title: st
 
 
 def _results_table(rows: list[Figures]) -> str:
-    head = ("symbol", "trades", "wins", "losses", "win rate", "gross ₹", "charges ₹", "net ₹",
-            "profit factor", "avg trade ₹", "max drawdown ₹", "exposure s")  # fmt: skip
-    body = [
-        (
-            row.name,
-            row.trades,
-            row.wins,
-            row.losses,
-            ratio(row.win_rate) or "-",
-            rupees(row.gross),
-            rupees(row.charges),
-            rupees(row.net),
-            ratio(row.profit_factor, 2) or "-",
-            rupees(row.average_trade) if row.average_trade is not None else "-",
-            rupees(row.max_drawdown),
-            row.exposure_seconds,
-        )
-        for row in rows
-    ]
-    return _table(head, body)
+    return _table(TABLE_HEADER, [table_cells(row) for row in rows])
 
 
 def _trades_table(trades: list[Trade]) -> str:

@@ -29,7 +29,7 @@ from core.pnl import PnLLedger
 from core.rate_limit import Priority, PriorityRateLimiter
 from daemon.instruments import multipliers
 from daemon.market import Market
-from daemon.topology import _charge_rates, _paper_broker, _risk_book
+from daemon.topology import _paper_broker, _risk_book, charge_rates
 from journal import writes
 from journal.writer import JournalWriter
 from messages import (
@@ -70,7 +70,7 @@ class TradingLoop:
         self.venue.begin_day(self.day)
         self.risk = _risk_book(config, market)
         self.risk.state = TradingState.ACTIVE  # what a clean start-up reconciliation leads to
-        self.ledger = PnLLedger(_charge_rates(config), multipliers=multipliers(market.instruments))
+        self.ledger = PnLLedger(charge_rates(config), multipliers=multipliers(market.instruments))
         self.last_net: int | None = None
         o = config.orders
         limits = [(o.per_second, 1.0), (o.per_minute, 60.0), (o.per_day, 86_400.0)]

@@ -74,11 +74,18 @@ def _last_trading_day(hours: MarketHours, day: datetime.date) -> datetime.date:
     return day
 
 
-def market_for(config: Config, clock: Clock) -> Market:
-    """Hours, source and trading day for the simulated feeds (synthetic, replay)."""
+def market_for(config: Config, clock: Clock, data: TickSource | None = None) -> Market:
+    """Hours, source and trading day for the simulated feeds (synthetic, replay); ``data``, a
+    backtest's merged files (``feeds.merged``), replaces the configured feed: played in market
+    time on the backtest's clock."""
     m = config.market
     hours = hours_for(config)
     feed = config.feed
+    if data is not None:
+        first = getattr(data, "first_exchange_ns", None)
+        day = hours.trading_day(first if first is not None else clock.now_ns())
+        start = hours.session_start_ns(day)
+        return Market(hours, data, start, paper_specs(config), live_time=False)
     if feed.source == "synthetic":
         # The synthetic market runs its own session: today's open (the last trading day's, on
         # a weekend or a holiday, so the paper default trades any day), rolling over to the

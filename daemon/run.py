@@ -37,6 +37,7 @@ from brokers.errors import BrokerError
 from config import Config, ConfigError, load_config
 from config.calendars import calendar_problems
 from config.environment import environment_problems
+from core.clock import Clock
 from core.market_hours import MarketHours
 from daemon import gc_tuning, instruments, logs
 from daemon.clock import WallClock
@@ -169,7 +170,7 @@ def run(config_path: str, duration: float | None) -> int:
         _log.error("some actors did not stop in time")
     daemon.journal.close()  # after the actors: they write as they stop
     valued = instruments.multipliers(daemon.market.instruments)
-    _export(daemon.journal_path, daemon.market.hours, clock, valued)
+    export(daemon.journal_path, daemon.market.hours, clock, valued)
     _stop_server(server)
     if tree.escalated:
         _log.critical("exiting non-zero: the root supervisor gave up")
@@ -235,8 +236,8 @@ def _stop_server(server: WSGIServer) -> None:
     server.server_close()
 
 
-def _export(
-    journal_path: Path, hours: MarketHours, clock: WallClock, multipliers: Mapping[str, int]
+def export(
+    journal_path: Path, hours: MarketHours, clock: Clock, multipliers: Mapping[str, int]
 ) -> None:
     """The day being traded, and every earlier day without its files (a kill -9 leaves none),
     as CSV next to the journal: orders, fills and round trips (money with each symbol's

@@ -43,6 +43,7 @@ from core.clock import Clock
 from core.risk import RiskBook, RiskLimits
 from daemon.instruments import live_specs, multipliers, refresher
 from daemon.market import Market, hours_for, market_for
+from feeds.base import TickSource
 from journal import writes
 from journal.writer import JournalWriter
 from messages import Product, ReconcilePolicy
@@ -61,6 +62,7 @@ from supervisors import (
 from supervisors import (
     Strategy as SupervisionStrategy,
 )
+from supervisors.serial import SerialDispatcher
 
 BPS = Decimal(10_000)
 NSE_FUTURES = ProductRates(
@@ -91,16 +93,25 @@ class Daemon:
 
 
 def build(
-    config: Config, *, clock: Clock, metrics: Metrics, notifier: ServiceManager | None = None
+    config: Config,
+    *,
+    clock: Clock,
+    metrics: Metrics,
+    notifier: ServiceManager | None = None,
+    data: TickSource | None = None,
+    serial: bool = False,
 ) -> Daemon:
+    """The tree and what it talks to. ``data`` and ``serial`` are a backtest's: its merged
+    data files as the feed, and the whole tree on one thread (``supervisors.serial``) with the
+    journal written inline, so the same data runs the same way every time."""
     state_dir = Path(config.system.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
-    market, venue, outside = _outside_world(config, clock, metrics)
+    market, venue, outside = _outside_world(config, clock, metrics, data)
     start_day = market.hours.trading_day(market.day_start_ns)
     # The schema once, before any actor; and the day this process trades in, which an actor
     # restarted later in this process reads (the journal's current day moves at each boundary).
-    journal = JournalWriter(journal_path, zone=str(market.hours.zone))
+    journal = JournalWriter(journal_path, zone=str(market.hours.zone), inline=serial)
     journal.run(lambda db: writes.current_day(db, start_day, clock.now_ns()))
     broker = MeteredBroker(outside, metrics)
     feed_finished = threading.Event()
@@ -108,7 +119,7 @@ def build(
         _child(
             config,
             name,
-            _factory(config, name, market, broker, venue, journal, notifier, feed_finished),
+            _factory(config, name, market, broker, venue, journal, notifier, feed_finished, serial),
         )
         for name in config.actor_names()
     )
@@ -143,7 +154,8 @@ def build(
             for name in ("max_daily_loss", "max_drawdown", "max_gross_exposure", "max_order_value")
         }
     )
-    tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults)
+    dispatcher = SerialDispatcher(monotonic=clock.monotonic) if serial else None
+    tree = SupervisionTree(root, clock=clock, metrics=metrics, faults=faults, dispatcher=dispatcher)
     outside.subscribe(broker_listener(tree.address(ORDER_ROUTER).tell))
     if venue is not None:
         # After subscribing: what ending an earlier day does to shikra's orders (expiries, a
@@ -153,12 +165,12 @@ def build(
 
 
 def _outside_world(
-    config: Config, clock: Clock, metrics: Metrics
+    config: Config, clock: Clock, metrics: Metrics, data: TickSource | None = None
 ) -> tuple[Market, PaperBroker | None, Any]:
     """The market and the broker: synthetic or replayed ticks with the paper broker; Kite's
     ticks with the paper broker (dry-run) or with Kite itself (live)."""
     if config.system.mode not in ("live", "dry-run"):
-        market = market_for(config, clock)
+        market = market_for(config, clock, data)
         venue = _paper_broker(config, clock, market)
         return market, venue, venue
     from daemon.kite_wiring import build_kite
@@ -223,6 +235,7 @@ def _factory(
     journal: JournalWriter,
     notifier: ServiceManager | None = None,
     feed_finished: threading.Event | None = None,
+    serial: bool = False,
 ) -> Any:
     hours, day = market.hours, market.hours.trading_day(market.day_start_ns)
     paths = tuple(config.system.strategy_paths)
@@ -318,6 +331,12 @@ def _factory(
             phase_to=(RISK_GATE,),
             live_time=market.live_time,
             finished=feed_finished,
+            # On the serial runtime time moves only to the next timer: the feed sleeps until
+            # its next tick is due, not 50 ms at a time through a night.
+            max_poll_wait=86_400.0 if serial else 0.05,
+            # Marks also go out every second of market time with the ticks; the timer is for
+            # a quiet live feed, and would tick through every night of a backtest.
+            marks_interval=3_600.0 if serial else 0.1,
         )
     if name == HEARTBEAT:
         h = config.heartbeat

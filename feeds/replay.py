@@ -122,7 +122,7 @@ class ReplaySource:
             and self._upcoming is not None
             and self._due_ns(self._upcoming) <= now_ns
         ):
-            ticks.append(_to_tick(self._upcoming, now_ns))
+            ticks.append(to_tick(self._upcoming, now_ns))
             self._upcoming = self._read_record()
         self._stats.delivered += len(ticks)
         skipped, self._skips = self._skips, []
@@ -130,6 +130,24 @@ class ReplaySource:
         if self._upcoming is None:
             return Batch(ticks, None, skipped, lag_ns)
         return Batch(ticks, max(now_ns, self._due_ns(self._upcoming)), skipped, lag_ns)
+
+    def peek(self) -> ReplayRecord | None:
+        """The next record, not yet released (None at the end): for a merge of several files
+        (``feeds.merged``), which releases by market time itself."""
+        return self._upcoming
+
+    def take(self) -> ReplayRecord | None:
+        """Release the next record (``peek``'s) and read the one after it."""
+        record = self._upcoming
+        if record is not None:
+            self._stats.delivered += 1
+            self._upcoming = self._read_record()
+        return record
+
+    def take_skips(self) -> list[SkippedRecord]:
+        """The malformed lines met since the last call (counted in ``stats`` either way)."""
+        skipped, self._skips = self._skips, []
+        return skipped
 
     def close(self) -> None:
         if self._file is not None:
@@ -249,7 +267,7 @@ def _exact_speed(speed: Speed) -> Fraction | None:
     return Fraction(speed)
 
 
-def _to_tick(record: ReplayRecord, now_ns: int) -> Tick:
+def to_tick(record: ReplayRecord, now_ns: int) -> Tick:
     return Tick(
         symbol=record.symbol,
         ltp=record.ltp,

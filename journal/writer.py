@@ -27,6 +27,12 @@ acted on before that:
 
 Requests are answered in the order they were made, so two writes of one actor, and what each
 ``then`` sends, keep their order.
+
+``inline=True`` (a backtest on the serial runtime, ``supervisors.serial``): no thread. The
+connection belongs to the thread that made the writer, and every request is carried out in the
+call that makes it, ``then`` included — the path a ``then`` asking for more already took. So
+what a write sets off happens at the same point of the run every time, not whenever a writer
+thread came round to it.
 """
 
 from __future__ import annotations
@@ -89,6 +95,7 @@ class JournalWriter:
         zone: str = DEFAULT_TZ,
         max_batch: int = 1_000,
         trace: Callable[[str], None] | None = None,
+        inline: bool = False,
     ) -> None:
         """``trace``: called with every SQL statement the writer runs, on its thread (to see
         what a group costs; ``sqlite3.Connection.set_trace_callback``)."""
@@ -102,6 +109,11 @@ class JournalWriter:
         self.groups = 0
         """Transactions committed (a measure of how much grouping there was)."""
         self.writes = 0
+        self.inline = inline
+        if inline:
+            self._thread = threading.current_thread()  # every request runs where it is made
+            self._open()
+            return
         opened = threading.Event()
         failure: list[BaseException] = []
         self._thread = threading.Thread(
@@ -150,6 +162,9 @@ class JournalWriter:
             if self._closed:
                 return
             self._closed = True
+        if self.inline:
+            self._db.close()
+            return
         self._queue.put(_STOP)
         self._thread.join(timeout)
 
@@ -163,6 +178,8 @@ class JournalWriter:
         row: tuple[object, ...] | None = None,
     ) -> _Request[T]:
         request = _Request(op, then, read, row)
+        if self.inline and self._closed:
+            raise JournalClosed(f"the journal writer for {self.path} is closed")
         if threading.current_thread() is self._thread:
             # Asked from a ``then`` (on this thread): waiting for the queue would wait forever.
             self._execute([request])
@@ -179,14 +196,17 @@ class JournalWriter:
             raise request.error
         return request.result  # type: ignore[no-any-return]
 
+    def _open(self) -> None:
+        zone = self.zone
+        self._db = connect(str(self.path), day_of=lambda ns: day_of(ns, zone).isoformat())
+        # The only writer in the process: another connection holding the lock is a tool or
+        # a reader upgrading its schema check, briefly. Wait for it, as SQLite does.
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._db.set_trace_callback(self._trace)
+
     def _run(self, opened: threading.Event, failure: list[BaseException]) -> None:
         try:
-            zone = self.zone
-            self._db = connect(str(self.path), day_of=lambda ns: day_of(ns, zone).isoformat())
-            # The only writer in the process: another connection holding the lock is a tool or
-            # a reader upgrading its schema check, briefly. Wait for it, as SQLite does.
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.set_trace_callback(self._trace)
+            self._open()
         except BaseException as exc:
             failure.append(exc)
             opened.set()

@@ -78,6 +78,10 @@ def test_two_hundred_placements_respect_the_limits_and_exits_go_first(tmp_path: 
             )
             router.tell(ApprovedOrder(intent=intent, approved_ns=0, reduces_exposure=exit_order))
         eventually(lambda: len(broker.sent) == 10)  # the first second's budget, at once
+        # Every approval is in before time moves: one still on its way when the budget frees
+        # would meet a queue without the exits behind it (the test's race, not the router's).
+        queued = tree.metrics.registry.get_sample_value
+        eventually(lambda: queued("shikra_orders_queued") == 190)
         for _ in range(40):  # 20 virtual seconds, in half-second steps
             clock.advance(0.5)
             eventually(lambda: len(broker.sent) >= min(200, 10 * int(clock.monotonic() + 1)))

@@ -66,4 +66,4 @@ def test_the_report_of_a_replayed_day_agrees_with_its_fills_to_the_paisa(tmp_pat
     assert summary["total"]["gross_paise"] == gross
     assert summary["total"]["charges_paise"] == charges
     assert summary["total"]["net_paise"] == gross - charges
-    assert "TOTAL" in printed.getvalue() and "win rate" in printed.getvalue()
+    assert "TOTAL" in printed.getvalue() and "win %" in printed.getvalue()

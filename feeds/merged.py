@@ -1,0 +1,105 @@
+"""Several replay files as one source, released by market time: a backtest's data.
+
+Each file (ticks, or candles as ``feeds.candles`` turns them into ticks) is read lazily by its
+own ``ReplaySource``; the merge releases, at each poll, every record whose exchange time has
+come on the clock (a backtest's clock *is* market time), the earliest first, and between
+records of the same time the file named first first. So several files — a month of one
+symbol's candles per file, say, or a day of ticks and a month of candles — play as one market,
+in the same order on every run. A file spanning several days plays its days in turn.
+
+Records of one file out of time order are released in file order (it is arrival order), as a
+single replay does, and counted there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from feeds import candles
+from feeds.base import DEFAULT_MAX_BATCH, Batch, SourceStats
+from feeds.replay import ReplaySource, to_tick
+from feeds.replay_format import ReplayRecord, parse_line
+
+
+class MergedSource:
+    def __init__(self, paths: Sequence[str | Path], *, max_batch: int = DEFAULT_MAX_BATCH) -> None:
+        if not paths:
+            raise ValueError("at least one data file is needed")
+        self._sources: list[ReplaySource] = []
+        try:
+            for path in paths:
+                self._sources.append(ReplaySource(path, "max"))
+        except BaseException:
+            self.close()
+            raise
+        self._max_batch = max_batch
+        self._stats = SourceStats()
+
+    @property
+    def first_exchange_ns(self) -> int | None:
+        """The earliest first record of the files (it names the first day), or None."""
+        firsts = [s.first_exchange_ns for s in self._sources if s.first_exchange_ns is not None]
+        return min(firsts) if firsts else None
+
+    @property
+    def last_exchange_ns(self) -> int | None:
+        """The latest time in the files, read from their last lines (for a progress bar: an
+        estimate, None when a last line cannot be read)."""
+        found = [last_time_ns(source.path) for source in self._sources]
+        known = [t for t in found if t is not None]
+        return max(known) if known else None
+
+    @property
+    def stats(self) -> SourceStats:
+        total = SourceStats()
+        for source in self._sources:
+            total.delivered += source.stats.delivered
+            total.out_of_order += source.stats.out_of_order
+            total.skipped.update(source.stats.skipped)
+        return total
+
+    @property
+    def next_due_ns(self) -> int | None:
+        upcoming = [r.exchange_ns for s in self._sources if (r := s.peek()) is not None]
+        return min(upcoming) if upcoming else None
+
+    def poll(self, now_ns: int) -> Batch:
+        ticks = []
+        while len(ticks) < self._max_batch:
+            best: ReplaySource | None = None
+            best_ns = 0
+            for source in self._sources:  # a handful of files: a scan beats a heap's upkeep
+                record = source.peek()
+                if record is not None and (best is None or record.exchange_ns < best_ns):
+                    best, best_ns = source, record.exchange_ns
+            if best is None or best_ns > now_ns:
+                break
+            record = best.take()
+            assert record is not None
+            ticks.append(to_tick(record, now_ns))
+        skipped = [skip for source in self._sources for skip in source.take_skips()]
+        due = self.next_due_ns
+        return Batch(ticks, None if due is None else max(now_ns, due), skipped, 0)
+
+    def close(self) -> None:
+        for source in self._sources:
+            source.close()
+
+
+def last_time_ns(path: Path) -> int | None:
+    """The time of the last data line of a tick or candle file (a candle's end), or None."""
+    with path.open("rb") as file:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(max(0, size - 4096))
+        lines = file.read().decode("utf-8", errors="replace").splitlines()
+    for text in reversed(lines):
+        if not text.strip() or text.lstrip().startswith("#"):
+            continue
+        candle = candles.parse_candle(text, 0)
+        if isinstance(candle, candles.Candle):
+            return candle.start_ns + candle.interval_seconds * 1_000_000_000
+        record = parse_line(text, 0)
+        return record.exchange_ns if isinstance(record, ReplayRecord) else None
+    return None
