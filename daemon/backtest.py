@@ -137,22 +137,25 @@ def run_to_end(
     the number of turns it took. ``progress(market_ns)`` is told where the run is."""
     tree = daemon.tree
     dispatcher = tree.dispatcher
-    tree.start()
-    while not tree.escalated:
-        dispatcher.run()
-        if daemon.feed_finished.is_set() and dispatcher.idle:
-            break
-        due = clock.next_due()
-        if due is None:
-            break
-        clock.advance(max(0.0, due - clock.monotonic()))
+    try:
+        tree.start()
+        while not tree.escalated:
+            dispatcher.run()
+            if daemon.feed_finished.is_set() and dispatcher.idle:
+                break
+            due = clock.next_due()
+            if due is None:
+                break
+            clock.advance(max(0.0, due - clock.monotonic()))
+            if progress is not None:
+                progress(clock.now_ns())
         if progress is not None:
-            progress(clock.now_ns())
-    if progress is not None:
-        progress(-1)  # done
-    tree.stop()
-    dispatcher.run()
-    daemon.journal.close()
+            progress(-1)  # done
+        tree.stop()
+        dispatcher.run()
+    finally:
+        dispatcher.shutdown()  # this thread's latches block again from here
+        daemon.journal.close()
     return dispatcher.turns
 
 
