@@ -122,13 +122,14 @@ class Strategy(PooledSupervisedActor):
         )
         restored = restore_strategy(day, symbol, carried, fills, open_orders)
         waited = next((o for o in open_orders if o.client_id == restored.pending_client_id), None)
+        working, modifications = self._working_order(waited)
         trader.reset_position()
         trader.restore(
             restored.fills,
             pending_client_id=restored.pending_client_id,
-            pending=self._working_order(waited),
+            pending=working,
             acknowledged=waited is not None and waited.broker_order_id is not None,
-            modifications=self._modifications(waited),
+            modifications=modifications,
         )
         if restored.fills or restored.pending_client_id:
             waiting = restored.pending_client_id
@@ -141,16 +142,19 @@ class Strategy(PooledSupervisedActor):
                 f", waiting on {waiting}" if waiting else "",
             )
 
-    def _working_order(self, order: OrderRecord | None) -> WorkingOrder | None:
-        """What the journal knows of the order waited on: its type and prices (as last
-        modified), and what it was for (its intent's reason): an entry, so a LIMIT entry can
-        time out after a restart; the position's venue stop, so it trails and is cancelled
-        before an exit as before the restart."""
+    def _working_order(self, order: OrderRecord | None) -> tuple[WorkingOrder | None, int]:
+        """What the journal knows of the order waited on, and how many modifications the
+        broker took: its type and prices (as last modified), and what it was for (its intent's
+        reason): an entry, so a LIMIT entry can time out after a restart; the position's venue
+        stop, so it trails and is cancelled before an exit as before the restart."""
         if order is None or order.order_type is None:
-            return None
-        found = self.journal.read(lambda j: j.intent(order.client_id))
+            return None, 0
+        cid = order.client_id
+        found, modifications = self.journal.read(
+            lambda j: (j.intent(cid), j.modification_count(cid))
+        )
         reason = found.intent.reason if found is not None else ""
-        return WorkingOrder(
+        working = WorkingOrder(
             client_id=order.client_id,
             side=order.side,
             quantity=order.quantity,
@@ -160,11 +164,7 @@ class Strategy(PooledSupervisedActor):
             trigger_price=order.trigger_price,
             protective=reason.startswith(STOP_REASON_PREFIX),
         )
-
-    def _modifications(self, order: OrderRecord | None) -> int:
-        if order is None:
-            return 0
-        return self.journal.read(lambda j: j.modification_count(order.client_id))
+        return working, modifications
 
     def handle(self, message: Any) -> None:
         trader = self.trader
@@ -184,12 +184,6 @@ class Strategy(PooledSupervisedActor):
                 self.address(RISK_GATE).tell(intent)
                 return
             self._journal_then_send(intent, trader.next_seq - 1)
-            counter = self.intent_counters.get(intent.side.value)
-            if counter is None:
-                counter = self.intent_counters[intent.side.value] = self.metrics.intents.labels(
-                    symbol=self.symbol, side=intent.side.value
-                )
-            counter.inc()
             if message.receive_ns:
                 latency = (self.link.clock.now_ns() - message.receive_ns) / 1e9
                 self.metrics.tick_to_intent.observe(max(0.0, latency))
@@ -229,7 +223,14 @@ class Strategy(PooledSupervisedActor):
 
     def _journal_then_send(self, intent: OrderIntent, seq: int) -> None:
         """The intent is journaled, and sent to RiskGate only once that is committed (by the
-        journal's writer, after its commit: a pooled actor does not wait on a disk)."""
+        journal's writer, after its commit: a pooled actor does not wait on a disk); counted
+        here, whether a tick caused it or a fill (a venue stop, the exit after its cancel)."""
+        counter = self.intent_counters.get(intent.side.value)
+        if counter is None:
+            counter = self.intent_counters[intent.side.value] = self.metrics.intents.labels(
+                symbol=self.symbol, side=intent.side.value
+            )
+        counter.inc()
         day, now, risk = self.day, self.link.clock.now_ns(), self.address(RISK_GATE)
 
         def send(_: object) -> None:

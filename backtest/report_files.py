@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from backtest.results import Figures, Trade
+from journal.export import rupees as export_rupees
 
 IST = ZoneInfo("Asia/Kolkata")
 TRADES_HEADER = (
@@ -38,10 +39,9 @@ def ratio(value: Fraction | None, places: int = 4) -> str | None:
 
 
 def rupees(paise: int | Fraction) -> str:
-    """Paise as rupees with two decimals (a fraction of a paisa rounded half-even)."""
-    whole = round(paise) if isinstance(paise, Fraction) else paise
-    sign = "-" if whole < 0 else ""
-    return f"{sign}{abs(whole) // 100}.{abs(whole) % 100:02d}"
+    """Paise as rupees with two decimals (a fraction of a paisa rounded half-even), as the
+    daily exports write them."""
+    return export_rupees(round(paise) if isinstance(paise, Fraction) else paise)
 
 
 def ist(at_ns: int) -> str:

@@ -222,18 +222,17 @@ class SymbolTrader:
             return self._about_working(decision, tick)
         if tick.exchange_ns < self._quiet_until_ns:
             return None
-        after, self._after_stop = self._after_stop, None
-        if after is not None and self._position.quantity != 0:
-            quantity = min(after.quantity, abs(self._position.quantity))
-            return self._close(quantity, after.reason, tick, after.how)
+        if self._after_stop is not None:
+            return self._exit_after_stop(tick)
         if exit_decision is not None:
             return self._close(exit_decision.quantity, f"exit: {exit_decision.reason}", tick)
         own = self._own_exit(price)
         if own is not None:
             return self._close(abs(self._position.quantity), f"exit: {own}", tick)
-        stop = self._place_stop(tick)
-        if stop is not None:
-            return stop
+        if self._venue_stop is not None:  # (a call per tick saved where there is none)
+            stop = self._place_stop(tick)
+            if stop is not None:
+                return stop
         if decision is None or not self.warmed_up:
             return None
         return self._decide(decision, tick)
@@ -246,11 +245,19 @@ class SymbolTrader:
         if self._pending is not None or tick is None or tick.exchange_ns < self._quiet_until_ns:
             return None
         tick = msgspec.structs.replace(tick, receive_ns=0)  # not a tick's doing: no latency
-        after, self._after_stop = self._after_stop, None
-        if after is not None and self._position.quantity != 0:
-            quantity = min(after.quantity, abs(self._position.quantity))
-            return self._close(quantity, after.reason, tick, after.how)
+        if self._after_stop is not None:
+            return self._exit_after_stop(tick)
         return self._place_stop(tick)
+
+    def _exit_after_stop(self, tick: Tick) -> OrderIntent | None:
+        """The exit its venue stop was cancelled for, for what is left of the position (the
+        stop may have filled in part meanwhile); nothing when it is flat."""
+        after, self._after_stop = self._after_stop, None
+        assert after is not None
+        if self._position.quantity == 0:
+            return None
+        quantity = min(after.quantity, abs(self._position.quantity))
+        return self._close(quantity, after.reason, tick, after.how)
 
     def view(self) -> View:
         """What the strategy is shown: its position and working order, the instrument."""

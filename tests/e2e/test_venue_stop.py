@@ -20,7 +20,7 @@ from daemon.control_wire import request
 from journal import Journal
 from messages import OrderStatus, OrderType, Side, StatusReport
 from tests.e2e.configs import roomy_limits
-from tests.e2e.daemon_process import REPO, DaemonProcess, free_port
+from tests.e2e.daemon_process import REPO, DaemonProcess, free_port, total
 from tests.e2e.invariants import check, paper_venue
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -168,6 +168,8 @@ def test_a_stop_resting_at_the_venue_closes_the_position_while_the_daemon_is_dow
         line = next(line for line in shown.stdout.splitlines() if " SL-M " in line)
         assert "SELL 10 NSE:INFY SL-M trigger ₹990.00 open (stop resting at the venue)" in line
         assert resting[0].split()[0] == line.split()[0]
+        # The metric counts every intent, the stop too (sent on the fill, not on a tick).
+        assert total(daemon.scrape(), "shikra_strategy_intents_total") == 2
         daemon.kill()  # SIGKILL: nothing runs after it
     finally:
         daemon.kill()
