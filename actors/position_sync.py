@@ -309,6 +309,7 @@ class PositionSync(SupervisedActor):
         """The finished day's orders, fills and round trips as CSV, next to the journal."""
         out = self.journal.path.parent / "exports" / day.isoformat()
         try:
+            self.journal.flush()  # the day's last writes, for the connection below to see
             # A reading connection of its own, on this thread: a day's export is no reason
             # to hold up the writer that every order waits on.
             with Journal.open(self.journal.path, self.link.clock, zone=str(self.hours.zone)) as j:

@@ -107,7 +107,7 @@ def build(
     state_dir = Path(config.system.state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
     journal_path = state_dir / config.system.journal
-    market, venue, outside = _outside_world(config, clock, metrics, data)
+    market, venue, outside = _outside_world(config, clock, metrics, data, serial)
     start_day = market.hours.trading_day(market.day_start_ns)
     # The schema once, before any actor; and the day this process trades in, which an actor
     # restarted later in this process reads (the journal's current day moves at each boundary).
@@ -165,13 +165,17 @@ def build(
 
 
 def _outside_world(
-    config: Config, clock: Clock, metrics: Metrics, data: TickSource | None = None
+    config: Config,
+    clock: Clock,
+    metrics: Metrics,
+    data: TickSource | None = None,
+    backtest: bool = False,
 ) -> tuple[Market, PaperBroker | None, Any]:
     """The market and the broker: synthetic or replayed ticks with the paper broker; Kite's
     ticks with the paper broker (dry-run) or with Kite itself (live)."""
     if config.system.mode not in ("live", "dry-run"):
         market = market_for(config, clock, data)
-        venue = _paper_broker(config, clock, market)
+        venue = _paper_broker(config, clock, market, in_memory=backtest)
         return market, venue, venue
     from daemon.kite_wiring import build_kite
 
@@ -188,15 +192,19 @@ def _outside_world(
     return market, venue, venue
 
 
-def _paper_broker(config: Config, clock: Clock, market: Market) -> PaperBroker:
+def _paper_broker(
+    config: Config, clock: Clock, market: Market, in_memory: bool = False
+) -> PaperBroker:
     """The paper venue, rebuilt from its own file in the state directory (never from the
     journal: a venue outlives the trading process, and shikra's view of it is what gets
-    checked against it)."""
+    checked against it). ``in_memory``: a backtest's, which lives exactly as long as its one
+    process (the same books and SQL, on SQLite's memory database: a file's commit on every
+    venue call was a quarter of what an order cost there)."""
     paper = config.broker.paper
     return PaperBroker(
         clock,
         {symbol: spec.tick_size for symbol, spec in market.instruments.items()},
-        store=Path(config.system.state_dir) / paper.venue_file,
+        store=None if in_memory else Path(config.system.state_dir) / paper.venue_file,
         hours=market.hours,
         fill_model=paper.fill_model,
         slippage_bps=str(paper.slippage_bps),

@@ -65,6 +65,8 @@ class MergedSource:
         return min(upcoming) if upcoming else None
 
     def poll(self, now_ns: int) -> Batch:
+        if len(self._sources) == 1:
+            return self._poll_one(now_ns)
         ticks = []
         while len(ticks) < self._max_batch:
             best: ReplaySource | None = None
@@ -81,6 +83,21 @@ class MergedSource:
         skipped = [skip for source in self._sources for skip in source.take_skips()]
         due = self.next_due_ns
         return Batch(ticks, None if due is None else max(now_ns, due), skipped, 0)
+
+    def _poll_one(self, now_ns: int) -> Batch:
+        """``poll`` for one file: nothing to merge, and a backtest polls once per tick time."""
+        source = self._sources[0]
+        ticks = []
+        record = source.peek()
+        while record is not None and record.exchange_ns <= now_ns:
+            ticks.append(to_tick(record, now_ns))
+            source.take()
+            if len(ticks) >= self._max_batch:
+                break
+            record = source.peek()
+        record = source.peek()
+        due = None if record is None else max(now_ns, record.exchange_ns)
+        return Batch(ticks, due, source.take_skips(), 0)
 
     def close(self) -> None:
         for source in self._sources:

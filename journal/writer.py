@@ -32,7 +32,12 @@ Requests are answered in the order they were made, so two writes of one actor, a
 connection belongs to the thread that made the writer, and every request is carried out in the
 call that makes it, ``then`` included — the path a ``then`` asking for more already took. So
 what a write sets off happens at the same point of the run every time, not whenever a writer
-thread came round to it.
+thread came round to it. Inline writes share one open transaction, each in a savepoint of its
+own (a write that fails is undone alone), committed every ``max_batch`` writes, on ``flush``
+and on ``close``: a backtest is one process that is rerun, not resumed, so a write needs to be
+durable only for another connection to read it (a day's export, the report), and a commit per
+write was most of what an order cost there. Everything on the writer's own connection (every
+``read``, an actor's restore after a crash) sees every write at once.
 """
 
 from __future__ import annotations
@@ -110,6 +115,8 @@ class JournalWriter:
         """Transactions committed (a measure of how much grouping there was)."""
         self.writes = 0
         self.inline = inline
+        self._uncommitted = 0
+        """Inline writes in the open transaction."""
         if inline:
             self._thread = threading.current_thread()  # every request runs where it is made
             self._open()
@@ -152,6 +159,14 @@ class JournalWriter:
         """Run a read on the writer's connection (it sees every committed write)."""
         return self._wait(self._put(lambda db: query(JournalReader(db)), None, read=True))
 
+    def flush(self) -> None:
+        """Return once every write asked for so far is committed, for a reader on a
+        connection of its own (a day's export) to see it."""
+        if self.inline:
+            self._commit_inline()
+        else:
+            self.run(lambda db: None)
+
     def waiting(self) -> int:
         """Requests queued and not yet taken into a group."""
         return self._queue.qsize()
@@ -163,7 +178,10 @@ class JournalWriter:
                 return
             self._closed = True
         if self.inline:
-            self._db.close()
+            try:
+                self._commit_inline()
+            finally:
+                self._db.close()
             return
         self._queue.put(_STOP)
         self._thread.join(timeout)
@@ -180,6 +198,9 @@ class JournalWriter:
         request = _Request(op, then, read, row)
         if self.inline and self._closed:
             raise JournalClosed(f"the journal writer for {self.path} is closed")
+        if self.inline:
+            self._inline(request)
+            return request
         if threading.current_thread() is self._thread:
             # Asked from a ``then`` (on this thread): waiting for the queue would wait forever.
             self._execute([request])
@@ -306,6 +327,59 @@ class JournalWriter:
                 raise
         db.execute("COMMIT")
         return None
+
+    # -- inline (see the module docstring) ----------------------------------------------------
+
+    def _inline(self, request: _Request[Any]) -> None:
+        db = self._db
+        if not db.in_transaction:
+            db.execute("BEGIN IMMEDIATE")
+        if request.read:
+            request.result = request.op(db)
+            request.done.set()
+            return
+        db.execute("SAVEPOINT inline_write")
+        try:
+            request.result = request.op(db)
+        except Exception as exc:
+            request.error = exc
+        except BaseException:
+            self._undo_inline()
+            raise
+        if request.error is not None:
+            self._undo_inline()
+        else:
+            db.execute("RELEASE inline_write")
+        self.writes += 1
+        self._uncommitted += 1
+        request.done.set()
+        if request.error is not None:
+            if request.then is not None:
+                _log.error("a journal write failed, not acted on: %s", request.error)
+            return
+        if self._uncommitted >= self.max_batch:
+            self._commit_inline()
+        if request.then is not None:
+            try:
+                request.then(request.result)
+            except Exception:  # as on the writer's thread: what follows a write is not the write
+                _log.exception("acting on a journal write failed")
+
+    def _undo_inline(self) -> None:
+        """Undo the write in hand. Had SQLite undone the whole transaction itself (a full
+        disk), the earlier writes are gone too: nothing more can be journaled."""
+        db = self._db
+        if not db.in_transaction:
+            self._closed = True
+            raise JournalClosed(f"{self.path}: the journal's open transaction was lost")
+        db.execute("ROLLBACK TO inline_write")
+        db.execute("RELEASE inline_write")
+
+    def _commit_inline(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+            self.groups += 1
+        self._uncommitted = 0
 
     def _fail_pending(self) -> None:
         while True:

@@ -60,6 +60,10 @@ class _Shell:
         self._addresses: dict[str, Address] = {}
         self._handler_latency = link.metrics.handler_latency.labels(role=role_of(self.name))
         self._handled = 0
+        # On the serial runtime (a backtest) the clock is market time, which stands still
+        # through a turn: every handler would time as 0 s, at two clock reads and an observe
+        # a message. Nothing is timed there.
+        self._time_every = 0 if isinstance(link.dispatcher, SerialDispatcher) else self.timing_every
 
     # -- for subclasses ----------------------------------------------------------------------
 
@@ -121,7 +125,8 @@ class _Shell:
             self.address(self.name).tell(message)
             return None
         self._handled += 1
-        timed = self._handled % self.timing_every == 0
+        every = self._time_every
+        timed = every != 0 and self._handled % every == 0
         clock = self.link.clock
         began = clock.monotonic() if timed else 0.0
         try:

@@ -124,8 +124,10 @@ def test_the_net_is_the_trades_and_the_fills_and_every_day_ends_flat(tmp_path: P
     gross = sum(-f.side.signed(f.quantity) * f.price for f in fills)
     assert summary["total"]["gross_paise"] == gross
     assert summary["total"]["net_paise"] == gross - charges
-    for day in DAYS:
-        assert (out / "state" / "exports" / day.isoformat() / "trades.csv").exists()
+    for day in DAYS:  # each day's export, written as the day ended, holds all of its trades
+        with (out / "state" / "exports" / day.isoformat() / "trades.csv").open() as file:
+            exported = list(csv.DictReader(file))
+        assert len(exported) == sum(t["entry_time"][:10] == day.isoformat() for t in trades)
 
 
 def test_bad_input_is_exit_2_with_the_reason_and_touches_nothing(tmp_path: Path):

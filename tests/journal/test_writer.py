@@ -259,3 +259,44 @@ def test_an_acknowledged_write_survives_a_kill_9(tmp_path: Path):
     assert any(trade_id.startswith("I") for trade_id in acked)  # intents were among them
     missing = [trade_id for trade_id in acked if trade_id not in stored]
     assert missing == []  # every write acknowledged before the kill is there
+
+
+# -- inline (a backtest's writer: no thread, one open transaction) ------------------------------
+
+
+def test_an_inline_writer_acts_at_once_and_a_failing_write_is_undone_alone(path: Path):
+    writer = JournalWriter(path, inline=True)
+    try:
+        seen: list[bool] = []
+        writer.submit(lambda db: writes.fill(db, fill(1), DAY), then=seen.append)
+        assert seen == [True]  # in the call that asked: nothing waits for a thread
+
+        def half_then_broken(db: sqlite3.Connection) -> None:
+            writes.fill(db, fill(2), DAY)  # written, then undone with the rest of this write
+            db.execute("INSERT INTO fills (trade_id) VALUES ('half a row')")  # NOT NULL fails
+
+        with pytest.raises(sqlite3.IntegrityError):
+            writer.run(half_then_broken)
+        assert writer.run(lambda db: writes.fill(db, fill(3), DAY)) is True
+        ids = writer.read(lambda j: [f.trade_id for f in j.fills()])
+        assert ids == ["T1", "T3"]  # its own connection sees every write at once
+    finally:
+        writer.close()
+    assert committed(path, "T1") and committed(path, "T3") and not committed(path, "T2")
+
+
+def test_an_inline_writer_commits_on_flush_on_close_and_every_max_batch_writes(path: Path):
+    writer = JournalWriter(path, inline=True, max_batch=3)
+    try:
+        writer.run(lambda db: writes.fill(db, fill(1), DAY))
+        assert not committed(path, "T1")  # one open transaction: no commit per write
+        writer.flush()
+        assert committed(path, "T1")  # what a day's export, on a connection of its own, needs
+        for n in (2, 3, 4):
+            writer.run(lambda db, n=n: writes.fill(db, fill(n), DAY))
+        assert committed(path, "T4")  # the third write since the flush committed the group
+        writer.run(lambda db: writes.fill(db, fill(5), DAY))
+        assert not committed(path, "T5")
+    finally:
+        writer.close()
+    assert committed(path, "T5")
