@@ -209,6 +209,7 @@ class Strategy(PooledSupervisedActor):
                 _log.info("%s: %s not modified: %s", self.name, message.client_id, message.detail)
         elif isinstance(message, OrderRejected):
             trader.on_rejected(message)
+            self._follow_up(trader)  # a venue stop cancelled for an exit refused goes back
         elif isinstance(message, WarmUp):
             trader.rewarm(self._fresh_strategy(), message.prices)
             _log.info("%s warmed up again from %d recent prices", self.name, len(message.prices))

@@ -8,7 +8,8 @@ win over everything), then the intent's own validity, then market hours, then th
 An order *reduces exposure* when it is opposite to the position and no larger than what is
 left of it after other working reducing orders: such orders pass REDUCING, and are exempt from
 the limits that exist to stop exposure from growing (position, gross exposure, open orders,
-orders per minute). Nothing passes HALTED or RECONCILING except RiskGate's own flatten orders.
+orders per minute). Nothing passes RECONCILING except RiskGate's own flatten orders, and
+nothing passes HALTED but those and a position's protective stop (``_state_verdict``).
 
 Money is valued with each instrument's contract multiplier (``core.instruments``): an order's
 value and the gross exposure are price x quantity x multiplier, so a 10-barrel crude contract
@@ -170,7 +171,8 @@ class RiskBook:
         if intent.client_id in self.seen_ids:
             return Verdict(RejectReason.DUPLICATE, f"client id {intent.client_id} already used")
         reduces = self.reduces_exposure(intent)
-        state = self._state_verdict(reduces, own_flatten)
+        protective = reduces and intent.order_type in (OrderType.SL, OrderType.SL_M)
+        state = self._state_verdict(reduces, own_flatten, protective)
         if state is not None:
             return state
         price_problem = self._price_problem(intent, instrument)
@@ -209,10 +211,18 @@ class RiskBook:
             return Verdict(*breach)
         return self._exposure_verdict(intent, value, now) or Verdict(None)
 
-    def _state_verdict(self, reduces: bool, own_flatten: bool) -> Verdict | None:
+    def _state_verdict(
+        self, reduces: bool, own_flatten: bool, protective: bool = False
+    ) -> Verdict | None:
+        """``protective``: a stop order that only reduces a position. It passes HALTED (a
+        halt must not leave a position without its stop at the venue: one cancelled for an
+        exit the halt refused goes straight back), unless the halt is over a reconciliation
+        difference, where the positions "reduces" is judged by are the ones in doubt."""
         if own_flatten and reduces:
             return None
         if self.state is TradingState.HALTED:
+            if protective and self.state_source is not StateSource.RECONCILIATION:
+                return None
             return Verdict(RejectReason.HALTED, "trading is halted")
         if self.state is TradingState.RECONCILING:
             return Verdict(RejectReason.RECONCILING, "positions not yet reconciled with the broker")

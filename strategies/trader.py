@@ -62,6 +62,8 @@ from strategies.working import (
     ACKNOWLEDGED,
     BUSY_QUIET_MAX_NS,
     BUSY_REASONS,
+    EXIT_HOLD_MAX_NS,
+    EXIT_HOLD_NS,
     PASSING_REASONS,
     REJECTION_QUIET_NS,
     PendingExit,
@@ -125,6 +127,12 @@ class SymbolTrader:
         position is flat, and the position's stop is kept in shikra meanwhile."""
         self._after_stop: PendingExit | None = None
         """An exit whose venue stop has just been cancelled for it: sent next."""
+        self._exit_for_stop: str | None = None
+        """The client id of the exit sent after its venue stop's cancel (``_after_stop``)."""
+        self._exits_held_until_ns = 0
+        """That exit was refused: until then the stop rests and no exit cancels it
+        (``EXIT_HOLD_NS``)."""
+        self._holds_in_a_row = 0
         self._last_tick: Tick | None = None
         bar_seconds = getattr(strategy, "bar_seconds", None)
         self._bars = (
@@ -224,6 +232,10 @@ class SymbolTrader:
             return None
         if self._after_stop is not None:
             return self._exit_after_stop(tick)
+        if tick.exchange_ns < self._exits_held_until_ns:  # the stop first: it was refused
+            stop = self._place_stop(tick)
+            if stop is not None:
+                return stop
         if exit_decision is not None:
             return self._close(exit_decision.quantity, f"exit: {exit_decision.reason}", tick)
         own = self._own_exit(price)
@@ -257,7 +269,9 @@ class SymbolTrader:
         if self._position.quantity == 0:
             return None
         quantity = min(after.quantity, abs(self._position.quantity))
-        return self._close(quantity, after.reason, tick, after.how)
+        exit_ = self._close(quantity, after.reason, tick, after.how)
+        self._exit_for_stop = exit_.client_id if exit_ is not None else None
+        return exit_
 
     def view(self) -> View:
         """What the strategy is shown: its position and working order, the instrument."""
@@ -302,7 +316,8 @@ class SymbolTrader:
             self._exit_state = None
             self._own_stop = self._own_target = None
             self._stop_withheld = False  # the next position gets its stop again
-            self._after_stop = None
+            self._after_stop = self._exit_for_stop = None
+            self._exits_held_until_ns = self._holds_in_a_row = 0
         elif self._exit_state is not None:  # ADDED or REDUCED: same position, same clock
             self._exit_state = replace(
                 self._exit_state,
@@ -325,6 +340,8 @@ class SymbolTrader:
             return
         if event.status is not OrderStatus.REJECTED:
             self._busy_in_a_row = 0  # it got through: the account had room
+            if event.client_id == self._exit_for_stop:
+                self._holds_in_a_row = 0  # the exit went: the next halt starts at a minute
         if event.status in ACKNOWLEDGED:
             pending.acknowledged = True
         if not event.status.is_terminal:
@@ -361,6 +378,14 @@ class SymbolTrader:
         after a quiet spell. Without it an exit refused while HALTED (whose condition still
         holds) would be re-sent on every tick."""
         if self._pending is not None and rejection.client_id == self._pending.client_id:
+            if rejection.client_id == self._exit_for_stop:
+                # Its stop was cancelled for it: the position is bare at the venue. The stop
+                # goes straight back (``follow_up``: no quiet spell), and stays a while.
+                self._pending = self._exit_for_stop = None
+                hold = min(EXIT_HOLD_MAX_NS, EXIT_HOLD_NS << min(self._holds_in_a_row, 4))
+                self._exits_held_until_ns = self._last_tick_ns + hold
+                self._holds_in_a_row += 1
+                return
             if self._pending.protective and rejection.reason not in PASSING_REASONS:
                 self._stop_withheld = True  # its price or value: the same answer every time
             self._pending = None
@@ -389,7 +414,8 @@ class SymbolTrader:
         self._applied_trade_ids = set()
         self._pending = None
         self._stop_withheld = False
-        self._after_stop = None
+        self._after_stop = self._exit_for_stop = None
+        self._exits_held_until_ns = self._holds_in_a_row = 0
 
     def restore(
         self,
@@ -545,7 +571,7 @@ class SymbolTrader:
         if self._position.quantity == 0:
             return None  # it filled: its end is on the way
         close = self._exit_wanted(decision, exit_decision, tick)
-        if close is not None:
+        if close is not None and tick.exchange_ns >= self._exits_held_until_ns:
             pending.then = close
             return pending.cancel(
                 self.symbol, f"{close.reason} (stop cancelled first)", tick.exchange_ns

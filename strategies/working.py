@@ -18,6 +18,16 @@ from strategies.api import Exit, WorkingOrder
 REJECTION_QUIET_NS = 5_000_000_000
 """After a rejection, no new intent for this long in market time (5 s)."""
 
+EXIT_HOLD_NS = 60_000_000_000
+"""An exit that its venue stop was cancelled for, then refused (a halt): the stop goes straight
+back, and for this long (60 s of market time) no exit cancels it again; twice as long after
+each refusal in a row, up to ``EXIT_HOLD_MAX_NS``. Each try leaves the position without its
+stop for a round trip to the venue and costs two orders (a cancel, a new stop): a minute apart
+through a halt of hours, a few symbols would use up a day's order allowance (Kite's is per
+account). The price: an exit waits up to that long after the halt is lifted."""
+
+EXIT_HOLD_MAX_NS = 16 * EXIT_HOLD_NS
+
 BUSY_QUIET_MAX_NS = 60_000_000_000
 """After a refusal because the account's capacity is used up (``BUSY_REASONS``), the quiet
 spell doubles with each refusal in a row, up to a minute, until an order of the symbol is

@@ -278,6 +278,33 @@ def test_halted_rejects_everything_but_its_own_flatten_orders():
     assert b.evaluate(intent(10, Side.SELL), own_flatten=True).approved
 
 
+def stop(qty: int, side: Side, order_type: OrderType = OrderType.SL_M) -> OrderIntent:
+    limit = 990_00 if order_type is OrderType.SL else None
+    return intent(qty, side, order_type=order_type, trigger_price=995_00, limit_price=limit)
+
+
+def test_halted_lets_a_protective_stop_through_and_nothing_else():
+    # A position's stop at the venue only ever reduces it: a halt must not leave the position
+    # bare (a stop cancelled for an exit that the halt then refused goes straight back).
+    b = book(TradingState.HALTED)
+    b.on_fill(fill(10, "earlier"))
+    assert reason(b, stop(10, Side.SELL)) is None
+    assert reason(b, stop(5, Side.SELL, OrderType.SL)) is RejectReason.HALTED  # 10 already
+    assert reason(b, stop(10, Side.BUY)) is RejectReason.HALTED  # a stop that adds: an entry
+    assert reason(b, intent(10, Side.SELL)) is RejectReason.HALTED  # a market exit: no
+
+
+def test_a_halt_over_a_reconciliation_difference_lets_no_stop_through():
+    # The positions shikra reckons from are the ones in doubt: "reduces" cannot be trusted.
+    b = book()
+    b.on_fill(fill(10, "earlier"))
+    b.change(TradingState.HALTED, StateSource.RECONCILIATION, "positions differ", OPEN_NS)
+    assert reason(b, stop(10, Side.SELL)) is RejectReason.HALTED
+    reconciling = book(TradingState.RECONCILING)
+    reconciling.on_fill(fill(10, "earlier"))
+    assert reason(reconciling, stop(10, Side.SELL)) is RejectReason.RECONCILING
+
+
 def test_reconciling_rejects_new_orders():
     assert reason(book(TradingState.RECONCILING), intent()) is RejectReason.RECONCILING
 

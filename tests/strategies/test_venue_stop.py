@@ -281,6 +281,63 @@ def test_a_refusal_for_its_price_keeps_it_in_shikra_one_for_the_state_tries_agai
         assert (isinstance(later, OrderIntent) and later.order_type is OrderType.SL_M) is again
 
 
+def test_an_exit_refused_after_its_stop_was_cancelled_puts_the_stop_straight_back():
+    # A halt: the take profit cancels the stop first, then RiskGate refuses the exit. The
+    # position must not sit at the venue without its stop until the halt is lifted.
+    trader, strategy = make_trader(
+        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
+    )
+    stop = placed_stop(trader, strategy)
+    acknowledge(trader, stop)
+    assert isinstance(on_tick(trader, strategy, 101_000, at_s=1), CancelIntent)
+    trader.on_order_event(event_of(stop, OrderStatus.CANCELLED))
+    exit_ = trader.follow_up()
+    assert isinstance(exit_, OrderIntent) and exit_.reason == "exit: take_profit"
+    trader.on_rejected(OrderRejected(client_id=exit_.client_id, symbol=INFY,
+                                     reason=RejectReason.HALTED))  # fmt: skip
+    again = trader.follow_up()  # at once: no quiet spell for the position's protection
+    assert isinstance(again, OrderIntent) and again.order_type is OrderType.SL_M
+    assert (again.side, again.quantity, again.trigger_price) == (Side.SELL, 10, 99_500)
+    assert again.client_id != stop.client_id
+    acknowledge(trader, again)
+    # For a minute no exit cancels it again (each try would leave the position bare).
+    assert on_tick(trader, strategy, 101_100, at_s=2) is None
+    assert on_tick(trader, strategy, 101_100, at_s=60.5) is None
+    cancel = on_tick(trader, strategy, 101_100, at_s=61.5)
+    assert isinstance(cancel, CancelIntent) and cancel.client_id == again.client_id
+    # Still halted: refused again, back again, and now held twice as long (two minutes).
+    trader.on_order_event(event_of(again, OrderStatus.CANCELLED))
+    second = trader.follow_up()
+    assert isinstance(second, OrderIntent) and second.reason == "exit: take_profit"
+    trader.on_rejected(OrderRejected(client_id=second.client_id, symbol=INFY,
+                                     reason=RejectReason.HALTED))  # fmt: skip
+    third = trader.follow_up()
+    assert isinstance(third, OrderIntent) and third.order_type is OrderType.SL_M
+    acknowledge(trader, third)
+    assert on_tick(trader, strategy, 101_100, at_s=181) is None
+    assert isinstance(on_tick(trader, strategy, 101_100, at_s=182), CancelIntent)
+
+
+def test_a_held_exit_still_leaves_shikras_own_stop_to_act_when_the_venue_stop_cannot_go():
+    trader, strategy = make_trader(
+        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
+    )
+    stop = placed_stop(trader, strategy)
+    acknowledge(trader, stop)
+    assert isinstance(on_tick(trader, strategy, 101_000, at_s=1), CancelIntent)
+    trader.on_order_event(event_of(stop, OrderStatus.CANCELLED))
+    exit_ = trader.follow_up()
+    trader.on_rejected(OrderRejected(client_id=exit_.client_id, symbol=INFY,
+                                     reason=RejectReason.HALTED))  # fmt: skip
+    again = trader.follow_up()
+    assert isinstance(again, OrderIntent)
+    trader.on_rejected(OrderRejected(client_id=again.client_id, symbol=INFY,
+                                     reason=RejectReason.PRICE_BAND))  # fmt: skip
+    # No stop at the venue for this position now: its own stop rule decides, held or not.
+    late = on_tick(trader, strategy, 99_400, at_s=10)
+    assert isinstance(late, OrderIntent) and late.reason == "exit: stop_loss"
+
+
 def test_after_a_partial_take_profit_the_rest_gets_a_stop_at_break_even():
     exits = ExitsConfig(stop_loss_bps=50, take_profit_bps=100, partial_exit_fraction=0.5)
     trader, strategy = make_trader(exits, venue_stop=SL_M)
