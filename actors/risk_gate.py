@@ -86,7 +86,6 @@ class RiskGate(SupervisedActor):
         self.day = start_day
         self.products = dict(products or {})
         self.publish_to = publish_to
-        self.flattening = False
         self.flatten_seq = 0
         self.squaring_off: set[str] = set()
         """Segments past their square-off time today: MIS there is closed until the day ends."""
@@ -123,6 +122,15 @@ class RiskGate(SupervisedActor):
         restored = restore_risk(day, *records)
         self.flatten_seq = restored.flatten_seq
         return restored
+
+    @property
+    def flattening(self) -> bool:
+        """A flatten is on: kept in the book, whose checks refuse all but its orders."""
+        return self.book.flattening
+
+    @flattening.setter
+    def flattening(self, on: bool) -> None:
+        self.book.flattening = on
 
     # -- messages ----------------------------------------------------------------------------
 

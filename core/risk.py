@@ -9,7 +9,8 @@ An order *reduces exposure* when it is opposite to the position and no larger th
 left of it after other working reducing orders: such orders pass REDUCING, and are exempt from
 the limits that exist to stop exposure from growing (position, gross exposure, open orders,
 orders per minute). Nothing passes RECONCILING except RiskGate's own flatten orders, and
-nothing passes HALTED but those and a position's protective stop (``_state_verdict``).
+nothing passes HALTED but those and a position's protective stop (``_state_verdict``; not
+while a flatten is on).
 
 Money is valued with each instrument's contract multiplier (``core.instruments``): an order's
 value and the gross exposure are price x quantity x multiplier, so a 10-barrel crude contract
@@ -108,6 +109,11 @@ class RiskBook:
     pnl: PnLUpdate | None = None
     phases: dict[str, Phase] = field(default_factory=dict)
     """Each segment's session phase as TickFeed last announced it."""
+    flattening: bool = False
+    """A flatten is on (RiskGate's, until flat or resumed): its own orders close everything,
+    and nothing else passes, not even a protective stop (one placed for a fill that came after
+    the flatten's close was decided would rest for a position the close already ends, and
+    open a new one when it triggers)."""
     _held: dict[str, int] = field(default_factory=dict, repr=False)
     """Each held symbol's |position| x mark x multiplier (paise): ``gross_exposure``'s parts."""
     _held_total: int = field(default=0, repr=False)
@@ -188,6 +194,12 @@ class RiskBook:
             cutoff = self.hours.segment(exchange).session.entry_cutoff.strftime("%H:%M")
             detail = f"{exchange} takes only exposure-reducing orders from {cutoff} (entry_cutoff)"
             return Verdict(RejectReason.REDUCING, detail)
+        if own_flatten and reduces:
+            # RiskGate's own close of what is held: sized by the position, not by a person, so
+            # the limits on an order's size and value (fat fingers) do not apply, and it needs no
+            # price (a flatten right after a restart comes before the first marks; refused, the
+            # position would stay open until the next fill asked again).
+            return Verdict(None, reduces=True)
         reference = self.marks.get(intent.symbol, intent.market_price)
         band = self._band_problem(intent, reference)
         if band is not None:
@@ -217,11 +229,13 @@ class RiskBook:
         """``protective``: a stop order that only reduces a position. It passes HALTED (a
         halt must not leave a position without its stop at the venue: one cancelled for an
         exit the halt refused goes straight back), unless the halt is over a reconciliation
-        difference, where the positions "reduces" is judged by are the ones in doubt."""
+        difference, where the positions "reduces" is judged by are the ones in doubt, or a
+        flatten is on (``flattening``)."""
         if own_flatten and reduces:
             return None
         if self.state is TradingState.HALTED:
-            if protective and self.state_source is not StateSource.RECONCILIATION:
+            keeps_stop = self.state_source is not StateSource.RECONCILIATION
+            if protective and keeps_stop and not self.flattening:
                 return None
             return Verdict(RejectReason.HALTED, "trading is halted")
         if self.state is TradingState.RECONCILING:

@@ -6,6 +6,7 @@ import datetime
 import itertools
 import zoneinfo
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -292,6 +293,41 @@ def test_halted_lets_a_protective_stop_through_and_nothing_else():
     assert reason(b, stop(5, Side.SELL, OrderType.SL)) is RejectReason.HALTED  # 10 already
     assert reason(b, stop(10, Side.BUY)) is RejectReason.HALTED  # a stop that adds: an entry
     assert reason(b, intent(10, Side.SELL)) is RejectReason.HALTED  # a market exit: no
+
+
+def test_riskgates_own_close_needs_no_mark_and_no_order_size_limit():
+    # Right after a restart no mark is known yet; a position may have grown past one order's
+    # limits by several fills. Its close goes anyway; a strategy's exit still has the limits.
+    b = RiskBook(
+        limits=LIMITS,
+        instruments={"NSE:INFY": Instrument(tick_size=5, lot_size=1)},
+        hours=HOURS,
+        state=TradingState.HALTED,
+    )
+    for n in range(3):
+        b.on_fill(fill(100, f"fill{n}"))
+    close = OrderIntent(
+        client_id="FLAT000001", symbol="NSE:INFY", side=Side.SELL, quantity=300,
+        order_type=OrderType.MARKET, market_ns=OPEN_NS,
+    )  # fmt: skip
+    assert close.quantity > b.limits.max_order_quantity and "NSE:INFY" not in b.marks
+    assert b.evaluate(close, own_flatten=True).approved
+    b.change(TradingState.ACTIVE, StateSource.OPERATOR, "resumed", OPEN_NS)
+    exit_ = msgspec.structs.replace(close, client_id="S1", quantity=b.limits.max_order_quantity)
+    assert reason(b, exit_) is RejectReason.INVALID_PRICE  # a strategy's: no price, no value
+
+
+def test_a_flatten_lets_no_stop_through_only_its_own_closes():
+    # A fill that came after the flatten's close was decided: its strategy's stop would rest
+    # for a position the close ends, and open a new one when it triggers.
+    b = book(TradingState.HALTED)
+    b.on_fill(fill(10, "late"))
+    b.flattening = True
+    assert reason(b, stop(10, Side.SELL)) is RejectReason.HALTED
+    assert b.evaluate(intent(10, Side.SELL), own_flatten=True).approved
+    b.flattening = False  # flat, or resumed: a halt's stop passes again
+    b.on_fill(fill(10, "another"))
+    assert reason(b, stop(10, Side.SELL)) is None
 
 
 def test_a_halt_over_a_reconciliation_difference_lets_no_stop_through():

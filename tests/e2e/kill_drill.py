@@ -1,6 +1,6 @@
 """The kill -9 drill on the real daemon: start it on one state directory, let it trade, kill it
 with SIGKILL at a random instant while orders are working, and again, many times; then one
-clean run that halts, lets every order finish and stops. The invariants (``invariants``) are
+clean run that flattens, lets every order finish and stops. The invariants (``invariants``) are
 then checked from the files alone. Used by the suite (a few dozen cycles) and by
 ``bench/kill_drill.py`` (hundreds), so both prove the same thing.
 
@@ -130,7 +130,7 @@ def run(
     daemon = DaemonProcess(workdir, config(port), port).start()
     try:
         daemon.wait_for(lambda s: submitted(s) >= 1, timeout=60)
-        reply = request(state / "control.sock", "halt", "drill: settle before the check")
+        reply = request(state / "control.sock", "flatten", "drill: settle before the check")
         assert reply.ok, reply.text
         read_venue = venue or (lambda path: paper_venue(path / "paper_venue.sqlite"))
         _wait_settled(state, read_venue, daemon)
@@ -152,18 +152,27 @@ def run(
 def _wait_settled(
     state: Path, read_venue: Callable[[Path], Venue], daemon: DaemonProcess, timeout: float = 60
 ) -> None:
-    """Halted: wait until no order is working, in the journal or at the venue."""
+    """Flattened: wait until nothing is working, in the journal or at the venue, and the venue
+    holds nothing. That is a fixed point: flat and HALTED, no order can go out any more. (A
+    halt is not one: a position's stop goes back to the venue while halted, and a position
+    filled after the halt gets one, so "nothing working" after a halt can be a passing moment.)"""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with sqlite3.connect(f"file:{state / 'journal.sqlite'}?mode=ro", uri=True) as db:
             open_here = db.execute(
                 "SELECT COUNT(*) FROM orders WHERE status NOT IN ('filled','cancelled','rejected')"
             ).fetchone()[0]
-        working = [o for o in read_venue(state).orders if o.status not in _FINAL_AT_VENUE]
-        if not open_here and not working:
+        venue = read_venue(state)
+        working = [o for o in venue.orders if o.status not in _FINAL_AT_VENUE]
+        held: dict[str, int] = {}
+        for trade in venue.trades:
+            signed = trade.quantity if trade.side == "BUY" else -trade.quantity
+            held[trade.symbol] = held.get(trade.symbol, 0) + signed
+        if not open_here and not working and not any(held.values()):
             return
         time.sleep(0.1)  # polling interval of a deadline-bounded wait
-    raise AssertionError(f"orders still working {timeout}s after the halt:\n{daemon.log()}")
+    raise AssertionError(f"not flat with nothing working {timeout}s after the flatten:\n"
+                         f"{daemon.log()}")  # fmt: skip
 
 
 _FINAL_AT_VENUE = ("filled", "cancelled", "rejected")

@@ -1,6 +1,6 @@
 """kill -9 at each step of the order path, then a restart: the daemon kills itself (SIGKILL,
 from inside, so nothing runs after it) the n-th time it reaches a named point
-(``config.faults.CRASH_POINTS``), is started again on the same state directory, trades, halts
+(``config.faults.CRASH_POINTS``), is started again on the same state directory, trades, flattens
 and settles; the order-path invariants hold, and what was half done at the kill was finished
 the way the recovery model says (``core.recovery``'s table)."""
 
@@ -48,11 +48,11 @@ def _killed_at(workdir: Path, port: int, actor: str, point: str, nth: int, **kw:
 
 
 def _clean_run(workdir: Path, port: int, **kw: str) -> tuple[dict, str]:
-    """Start again, trade, halt, settle, stop; return the last scrape and the log."""
+    """Start again, trade, flatten, settle, stop; return the last scrape and the log."""
     daemon = DaemonProcess(workdir, paper_config(port, **kw), port).start()
     try:
         daemon.wait_for(lambda s: submitted(s) >= 1, timeout=60)
-        assert request(workdir / "state" / "control.sock", "halt").ok
+        assert request(workdir / "state" / "control.sock", "flatten").ok
         _wait_settled(workdir / "state", lambda p: paper_venue(p / "paper_venue.sqlite"), daemon)
         samples = daemon.scrape()
         assert daemon.terminate() == 0, daemon.log()
