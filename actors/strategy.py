@@ -35,6 +35,7 @@ from messages import (
     OrderStatus,
     Product,
     Tick,
+    TradingStateChanged,
     WarmUp,
 )
 from strategies.api import Strategy as TradingStrategy
@@ -84,8 +85,8 @@ class Strategy(PooledSupervisedActor):
 
     def started(self) -> None:
         symbol = self.symbol
-        current, last_seq = self.journal.read(
-            lambda j: (j.current_day(), j.max_strategy_seq(symbol))
+        current, last_seq, state = self.journal.read(
+            lambda j: (j.current_day(), j.max_strategy_seq(symbol), j.last_trading_state())
         )
         self.day = max(current or self.start_day, self.start_day)
         self.trader = SymbolTrader(
@@ -101,6 +102,8 @@ class Strategy(PooledSupervisedActor):
             entry_timeout_ns=int(self.settings.entry.timeout_seconds * 1_000_000_000),
             venue_stop=self.settings.venue_stop,
         )
+        if state is not None:  # RiskGate publishes every later change: journaled first
+            self.trader.on_trading_state(state.state)
         self._restore()
 
     def _fresh_strategy(self) -> TradingStrategy:
@@ -210,6 +213,8 @@ class Strategy(PooledSupervisedActor):
         elif isinstance(message, OrderRejected):
             trader.on_rejected(message)
             self._follow_up(trader)  # a venue stop cancelled for an exit refused goes back
+        elif isinstance(message, TradingStateChanged):
+            trader.on_trading_state(message.state)
         elif isinstance(message, WarmUp):
             trader.rewarm(self._fresh_strategy(), message.prices)
             _log.info("%s warmed up again from %d recent prices", self.name, len(message.prices))

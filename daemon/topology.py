@@ -278,7 +278,7 @@ def _factory(
             journal=journal,
             start_day=day,
             products=_products(config),
-            publish_to=(HEARTBEAT,),
+            publish_to=(HEARTBEAT, *(x.actor_name for x in config.symbols)),
         )
     if name == ORDER_ROUTER:
         o = config.orders

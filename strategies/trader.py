@@ -38,6 +38,7 @@ from fractions import Fraction
 import msgspec
 
 from config.symbols import ExitsConfig, VenueStopConfig
+from messages.control import TradingState
 from messages.market import Tick
 from messages.orders import (
     CancelIntent,
@@ -73,6 +74,9 @@ from strategies.working import (
 STOP_REASON_PREFIX = "stop:"
 """The reason of every venue stop's intent starts so: how the journal tells the position's stop
 from its other orders after a restart."""
+
+EXITS_REFUSED = frozenset({TradingState.HALTED, TradingState.RECONCILING})
+"""States in which RiskGate refuses a strategy's exit (``core.risk``)."""
 
 Action = OrderIntent | CancelIntent | ModifyIntent
 """What the trader may ask RiskGate for."""
@@ -133,6 +137,9 @@ class SymbolTrader:
         """That exit was refused: until then the stop rests and no exit cancels it
         (``EXIT_HOLD_NS``)."""
         self._holds_in_a_row = 0
+        self.exits_refused = False
+        """RiskGate refuses exits now (HALTED, RECONCILING; ``on_trading_state``): a resting
+        stop is not cancelled for one, which would only leave the position bare."""
         self._last_tick: Tick | None = None
         bar_seconds = getattr(strategy, "bar_seconds", None)
         self._bars = (
@@ -395,6 +402,15 @@ class SymbolTrader:
                 self._busy_in_a_row += 1
             self._quiet_until_ns = self._last_tick_ns + quiet
 
+    def on_trading_state(self, state: TradingState) -> None:
+        """RiskGate's trading state, as it published (or journaled) it. While it refuses exits
+        a resting stop stays; once it takes them again the next exit goes at once (a hold
+        after a refused exit is over: the refusal it waited out has ended)."""
+        refused = state in EXITS_REFUSED
+        if self.exits_refused and not refused:
+            self._exits_held_until_ns = self._holds_in_a_row = 0
+        self.exits_refused = refused
+
     def rewarm(self, strategy: Strategy, prices: Iterable[int]) -> None:
         """Replace the strategy with a fresh one warmed up on ``prices`` (oldest first), e.g.
         the feed's recent prices after a restart. Its decisions during the warm-up are
@@ -571,7 +587,11 @@ class SymbolTrader:
         if self._position.quantity == 0:
             return None  # it filled: its end is on the way
         close = self._exit_wanted(decision, exit_decision, tick)
-        if close is not None and tick.exchange_ns >= self._exits_held_until_ns:
+        if (
+            close is not None
+            and not self.exits_refused
+            and tick.exchange_ns >= self._exits_held_until_ns
+        ):
             pending.then = close
             return pending.cancel(
                 self.symbol, f"{close.reason} (stop cancelled first)", tick.exchange_ns

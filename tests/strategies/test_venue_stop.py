@@ -8,6 +8,7 @@ known again after a restart."""
 from __future__ import annotations
 
 from config.symbols import ExitsConfig, VenueStopConfig
+from messages.control import TradingState
 from messages.orders import (
     CancelIntent,
     ModifyIntent,
@@ -316,6 +317,45 @@ def test_an_exit_refused_after_its_stop_was_cancelled_puts_the_stop_straight_bac
     acknowledge(trader, third)
     assert on_tick(trader, strategy, 101_100, at_s=181) is None
     assert isinstance(on_tick(trader, strategy, 101_100, at_s=182), CancelIntent)
+
+
+def test_while_exits_are_refused_the_stop_rests_and_the_exit_goes_once_they_are_not():
+    # The strategy hears RiskGate's state: halted, an exit would be refused, so the stop is
+    # not cancelled for it; resumed, the exit goes at the next tick, whatever hold was on.
+    trader, strategy = make_trader(
+        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
+    )
+    stop = placed_stop(trader, strategy)
+    acknowledge(trader, stop)
+    trader.on_trading_state(TradingState.HALTED)
+    assert on_tick(trader, strategy, 101_000, at_s=1) is None  # the take profit: kept waiting
+    assert on_tick(trader, strategy, 101_100, at_s=600) is None
+    trader.on_trading_state(TradingState.RECONCILING)
+    assert on_tick(trader, strategy, 101_100, at_s=601) is None
+    trader.on_trading_state(TradingState.ACTIVE)
+    cancel = on_tick(trader, strategy, 101_100, at_s=602)
+    assert isinstance(cancel, CancelIntent) and cancel.client_id == stop.client_id
+
+
+def test_resumed_after_a_refused_exit_the_hold_ends_with_the_halt():
+    trader, strategy = make_trader(
+        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
+    )
+    stop = placed_stop(trader, strategy)
+    acknowledge(trader, stop)
+    assert isinstance(on_tick(trader, strategy, 101_000, at_s=1), CancelIntent)
+    trader.on_trading_state(TradingState.HALTED)  # the halt came while the cancel was out
+    trader.on_order_event(event_of(stop, OrderStatus.CANCELLED))
+    exit_ = trader.follow_up()
+    assert isinstance(exit_, OrderIntent)
+    trader.on_rejected(OrderRejected(client_id=exit_.client_id, symbol=INFY,
+                                     reason=RejectReason.HALTED))  # fmt: skip
+    again = trader.follow_up()
+    assert isinstance(again, OrderIntent) and again.order_type is OrderType.SL_M
+    acknowledge(trader, again)
+    trader.on_trading_state(TradingState.ACTIVE)  # resumed 5 s later: not a minute's wait
+    cancel = on_tick(trader, strategy, 101_100, at_s=6)
+    assert isinstance(cancel, CancelIntent) and cancel.client_id == again.client_id
 
 
 def test_a_held_exit_still_leaves_shikras_own_stop_to_act_when_the_venue_stop_cannot_go():
