@@ -123,15 +123,6 @@ class RiskGate(SupervisedActor):
         self.flatten_seq = restored.flatten_seq
         return restored
 
-    @property
-    def flattening(self) -> bool:
-        """A flatten is on: kept in the book, whose checks refuse all but its orders."""
-        return self.book.flattening
-
-    @flattening.setter
-    def flattening(self, on: bool) -> None:
-        self.book.flattening = on
-
     # -- messages ----------------------------------------------------------------------------
 
     def handle(self, message: Any) -> None:
@@ -146,7 +137,7 @@ class RiskGate(SupervisedActor):
         elif isinstance(message, OrderEvent):
             if message.status.is_terminal:
                 self.book.on_order_done(message.client_id)
-                if self.flattening:
+                if self.book.flattening:
                     self._flatten_positions()  # a cancelled stop is done: its position can close
                 if self.squaring_off:
                     self._square_off()
@@ -158,7 +149,7 @@ class RiskGate(SupervisedActor):
             self._apply(self.book.on_reconciliation(message, self._now()))
         elif isinstance(message, Halt | Reduce | Resume):
             if isinstance(message, Resume):
-                self.flattening = False
+                self.book.flattening = False
             target = _TARGETS[type(message)]
             self._apply(self.book.change(target, message.source, message.reason, self._now()))
         elif isinstance(message, Flatten):
@@ -180,7 +171,7 @@ class RiskGate(SupervisedActor):
                 self.book.restore(self._restored(), self._in_flight())
             return
         self.book.on_fill(fill)
-        if self.flattening:
+        if self.book.flattening:
             self._flatten_positions()
         if self.squaring_off:
             self._square_off()
@@ -290,7 +281,7 @@ class RiskGate(SupervisedActor):
     def _flatten(self, command: Flatten) -> None:
         reason = f"flatten: {command.reason}"
         self._apply(self.book.change(TradingState.HALTED, command.source, reason, self._now()))
-        self.flattening = True
+        self.book.flattening = True
         for cancel in cancels_for_flatten(self.book.working, reason):
             self.address(ORDER_ROUTER).tell(cancel)
         self._flatten_positions()
@@ -310,7 +301,7 @@ class RiskGate(SupervisedActor):
         for intent in plan.intents:
             self._decide(intent, own_flatten=True)
         if is_flat(book.positions, book.working):
-            self.flattening = False
+            self.book.flattening = False
 
     def _apply(self, change: TradingStateChanged | None) -> None:
         if change is None:

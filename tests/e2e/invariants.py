@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,15 @@ class Venue:
 
     orders: list[VenueOrder] = field(default_factory=list)
     trades: list[VenueTrade] = field(default_factory=list)
+
+    def held(self, tags: Container[str] | None = None) -> Counter[tuple[str, str]]:
+        """Net quantity per (symbol, product) from the trades (of orders tagged ``tags``)."""
+        net: Counter[tuple[str, str]] = Counter()
+        for trade in self.trades:
+            if tags is None or trade.tag in tags:
+                signed = trade.quantity if trade.side == "BUY" else -trade.quantity
+                net[(trade.symbol, trade.product)] += signed
+        return net
 
 
 def paper_venue(path: Path) -> Venue:
@@ -112,11 +122,7 @@ def _positions(fills: list[tuple], venue: Venue, orders: dict[str, tuple]) -> li
     journal: Counter[tuple[str, str]] = Counter()
     for _, _, _, symbol, side, quantity, _, product in fills:
         journal[(symbol, product)] += quantity if side == "BUY" else -quantity
-    at_venue: Counter[tuple[str, str]] = Counter()
-    for trade in venue.trades:
-        if trade.tag in orders:
-            signed = trade.quantity if trade.side == "BUY" else -trade.quantity
-            at_venue[(trade.symbol, trade.product)] += signed
+    at_venue = venue.held(orders)
     problems = []
     for bucket in sorted(set(journal) | set(at_venue)):
         if journal[bucket] != at_venue[bucket]:

@@ -164,11 +164,7 @@ def _wait_settled(
             ).fetchone()[0]
         venue = read_venue(state)
         working = [o for o in venue.orders if o.status not in _FINAL_AT_VENUE]
-        held: dict[str, int] = {}
-        for trade in venue.trades:
-            signed = trade.quantity if trade.side == "BUY" else -trade.quantity
-            held[trade.symbol] = held.get(trade.symbol, 0) + signed
-        if not open_here and not working and not any(held.values()):
+        if not open_here and not working and not any(venue.held().values()):
             return
         time.sleep(0.1)  # polling interval of a deadline-bounded wait
     raise AssertionError(f"not flat with nothing working {timeout}s after the flatten:\n"

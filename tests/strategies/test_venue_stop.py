@@ -61,6 +61,24 @@ def accept(trader, modify: ModifyIntent) -> None:
     )
 
 
+def resting_stop_with_a_take_profit():
+    """Long 10 with its SL-M resting 50 bps below the entry, a take profit 100 bps above."""
+    trader, strategy = make_trader(
+        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
+    )
+    stop = placed_stop(trader, strategy)
+    acknowledge(trader, stop)
+    return trader, strategy, stop
+
+
+def refuse_halted(trader, intent: OrderIntent | None) -> None:
+    """RiskGate's answer to ``intent`` while halted."""
+    assert intent is not None
+    trader.on_rejected(
+        OrderRejected(client_id=intent.client_id, symbol=INFY, reason=RejectReason.HALTED)
+    )
+
+
 # -- placed ------------------------------------------------------------------------------------
 
 
@@ -185,11 +203,7 @@ def test_past_kites_modification_limit_the_stop_is_cancelled_and_placed_again():
 
 
 def test_a_take_profit_cancels_the_stop_first_and_exits_once_the_cancel_is_done():
-    trader, strategy = make_trader(
-        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
-    )
-    stop = placed_stop(trader, strategy)
-    acknowledge(trader, stop)
+    trader, strategy, stop = resting_stop_with_a_take_profit()
     cancel = on_tick(trader, strategy, 101_000, at_s=1)
     assert isinstance(cancel, CancelIntent) and cancel.client_id == stop.client_id
     assert cancel.reason.startswith("exit: take_profit")
@@ -285,17 +299,12 @@ def test_a_refusal_for_its_price_keeps_it_in_shikra_one_for_the_state_tries_agai
 def test_an_exit_refused_after_its_stop_was_cancelled_puts_the_stop_straight_back():
     # A halt: the take profit cancels the stop first, then RiskGate refuses the exit. The
     # position must not sit at the venue without its stop until the halt is lifted.
-    trader, strategy = make_trader(
-        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
-    )
-    stop = placed_stop(trader, strategy)
-    acknowledge(trader, stop)
+    trader, strategy, stop = resting_stop_with_a_take_profit()
     assert isinstance(on_tick(trader, strategy, 101_000, at_s=1), CancelIntent)
     trader.on_order_event(event_of(stop, OrderStatus.CANCELLED))
     exit_ = trader.follow_up()
     assert isinstance(exit_, OrderIntent) and exit_.reason == "exit: take_profit"
-    trader.on_rejected(OrderRejected(client_id=exit_.client_id, symbol=INFY,
-                                     reason=RejectReason.HALTED))  # fmt: skip
+    refuse_halted(trader, exit_)
     again = trader.follow_up()  # at once: no quiet spell for the position's protection
     assert isinstance(again, OrderIntent) and again.order_type is OrderType.SL_M
     assert (again.side, again.quantity, again.trigger_price) == (Side.SELL, 10, 99_500)
@@ -310,8 +319,7 @@ def test_an_exit_refused_after_its_stop_was_cancelled_puts_the_stop_straight_bac
     trader.on_order_event(event_of(again, OrderStatus.CANCELLED))
     second = trader.follow_up()
     assert isinstance(second, OrderIntent) and second.reason == "exit: take_profit"
-    trader.on_rejected(OrderRejected(client_id=second.client_id, symbol=INFY,
-                                     reason=RejectReason.HALTED))  # fmt: skip
+    refuse_halted(trader, second)
     third = trader.follow_up()
     assert isinstance(third, OrderIntent) and third.order_type is OrderType.SL_M
     acknowledge(trader, third)
@@ -322,11 +330,7 @@ def test_an_exit_refused_after_its_stop_was_cancelled_puts_the_stop_straight_bac
 def test_while_exits_are_refused_the_stop_rests_and_the_exit_goes_once_they_are_not():
     # The strategy hears RiskGate's state: halted, an exit would be refused, so the stop is
     # not cancelled for it; resumed, the exit goes at the next tick, whatever hold was on.
-    trader, strategy = make_trader(
-        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
-    )
-    stop = placed_stop(trader, strategy)
-    acknowledge(trader, stop)
+    trader, strategy, stop = resting_stop_with_a_take_profit()
     trader.on_trading_state(TradingState.HALTED)
     assert on_tick(trader, strategy, 101_000, at_s=1) is None  # the take profit: kept waiting
     assert on_tick(trader, strategy, 101_100, at_s=600) is None
@@ -338,18 +342,13 @@ def test_while_exits_are_refused_the_stop_rests_and_the_exit_goes_once_they_are_
 
 
 def test_resumed_after_a_refused_exit_the_hold_ends_with_the_halt():
-    trader, strategy = make_trader(
-        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
-    )
-    stop = placed_stop(trader, strategy)
-    acknowledge(trader, stop)
+    trader, strategy, stop = resting_stop_with_a_take_profit()
     assert isinstance(on_tick(trader, strategy, 101_000, at_s=1), CancelIntent)
     trader.on_trading_state(TradingState.HALTED)  # the halt came while the cancel was out
     trader.on_order_event(event_of(stop, OrderStatus.CANCELLED))
     exit_ = trader.follow_up()
     assert isinstance(exit_, OrderIntent)
-    trader.on_rejected(OrderRejected(client_id=exit_.client_id, symbol=INFY,
-                                     reason=RejectReason.HALTED))  # fmt: skip
+    refuse_halted(trader, exit_)
     again = trader.follow_up()
     assert isinstance(again, OrderIntent) and again.order_type is OrderType.SL_M
     acknowledge(trader, again)
@@ -359,16 +358,11 @@ def test_resumed_after_a_refused_exit_the_hold_ends_with_the_halt():
 
 
 def test_a_held_exit_still_leaves_shikras_own_stop_to_act_when_the_venue_stop_cannot_go():
-    trader, strategy = make_trader(
-        ExitsConfig(stop_loss_bps=50, take_profit_bps=100), venue_stop=SL_M
-    )
-    stop = placed_stop(trader, strategy)
-    acknowledge(trader, stop)
+    trader, strategy, stop = resting_stop_with_a_take_profit()
     assert isinstance(on_tick(trader, strategy, 101_000, at_s=1), CancelIntent)
     trader.on_order_event(event_of(stop, OrderStatus.CANCELLED))
     exit_ = trader.follow_up()
-    trader.on_rejected(OrderRejected(client_id=exit_.client_id, symbol=INFY,
-                                     reason=RejectReason.HALTED))  # fmt: skip
+    refuse_halted(trader, exit_)
     again = trader.follow_up()
     assert isinstance(again, OrderIntent)
     trader.on_rejected(OrderRejected(client_id=again.client_id, symbol=INFY,
