@@ -51,8 +51,16 @@ MARKS_INTERVAL_S = 0.1
 
 
 class TradingLoop:
-    def __init__(self, config: Config, clock: Clock, market: Market, state_dir: Path) -> None:
+    def __init__(
+        self, config: Config, clock: Clock, market: Market, state_dir: Path, *,
+        backtest: bool = False,
+    ) -> None:  # fmt: skip
+        """``backtest``: the parts as ``main.py backtest`` builds them (the journal written
+        inline, the paper venue in memory), and prices marked as its TickFeed marks them: once
+        market time has moved a second since the last marks, before the tick's strategy."""
         self.clock = clock
+        self.backtest = backtest
+        self.marks_sent_ns = 0
         self.recording = False
         self.intents = self.approved = self.fills = 0
         self.rejected: Counter[str] = Counter()
@@ -61,10 +69,12 @@ class TradingLoop:
         self.journal_path = state_dir / config.system.journal
         # The same writer the tree writes through (one thread, group commit), driven as the
         # router drives it: each write waited on, so the work per order is the tree's.
-        self.journal = JournalWriter(self.journal_path, zone=str(market.hours.zone))
+        self.journal = JournalWriter(
+            self.journal_path, zone=str(market.hours.zone), inline=backtest
+        )
         day, now = self.day, clock.now_ns()
         self.journal.run(lambda db: writes.current_day(db, day, now))
-        self.venue = _paper_broker(config, clock, market)
+        self.venue = _paper_broker(config, clock, market, in_memory=backtest)
         self.updates: list[Message] = []
         self.venue.subscribe(broker_listener(self.updates.append))
         self.venue.begin_day(self.day)
@@ -117,13 +127,19 @@ class TradingLoop:
             self.venue.observe(tick)
             self._updates()
             self.latest[tick.symbol] = tick.ltp
+            if self.backtest and tick.exchange_ns > self.market_ns:
+                self.market_ns = tick.exchange_ns
+                if tick.exchange_ns - self.marks_sent_ns > 1_000_000_000:
+                    self.marks_sent_ns = tick.exchange_ns
+                    self.on_marks(self.latest, self.market_ns)
+                    self.latest = {}
             self.market_ns = max(self.market_ns, tick.exchange_ns)
             trader = self.traders[tick.symbol]
             intent = trader.on_tick(tick)
             if intent is not None:
                 self._decide(trader, intent, tick.receive_ns)
         now = time.monotonic()
-        if now >= self.marks_due:
+        if not self.backtest and now >= self.marks_due:
             self.marks_due = now + MARKS_INTERVAL_S
             self.on_marks(self.latest, self.market_ns)
             self.latest = {}

@@ -17,6 +17,7 @@ Subclasses implement ``started`` (rebuild state; may raise), ``handle`` (one mes
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 from collections.abc import Iterator
@@ -58,6 +59,7 @@ class _Shell:
         self.name = link.name
         self._down = False
         self._addresses: dict[str, Address] = {}
+        self._wakeups: dict[str, Wakeup] = {}
         self._handler_latency = link.metrics.handler_latency.labels(role=role_of(self.name))
         self._handled = 0
         # On the serial runtime (a backtest) the clock is market time, which stands still
@@ -91,11 +93,15 @@ class _Shell:
         """Have ``wakeup(purpose)`` called in about ``seconds`` (0: as soon as the mailbox gets
         to it). The timer belongs to this instance: if it crashes first, the timer is void."""
         me = self.address(self.name)
-        note = Wakeup(incarnation=self.link.incarnation, purpose=purpose)
+        note = self._wakeups.get(purpose)
+        if note is None:  # one each: a feed sets a timer per poll, and the note never changes
+            note = self._wakeups[purpose] = Wakeup(
+                incarnation=self.link.incarnation, purpose=purpose
+            )
         if seconds <= 0:
             me.tell(note)
         else:
-            self.link.clock.call_later(seconds, lambda: me.tell(note))
+            self.link.clock.call_later(seconds, functools.partial(me.tell, note))
 
     def poison(self) -> Any:
         """The message the previous instance crashed on, if it crashed in a handler; call in

@@ -24,13 +24,18 @@ What makes the rest of the tree fit on one thread:
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 
 from supervisors import latch
+from supervisors.liveness import RunningSlice
 from supervisors.pool import Dispatcher, PooledActor
+
+_log = logging.getLogger(__name__)
+_NOTHING_TO_GATHER: AbstractContextManager[None] = nullcontext()
 
 
 class SerialDispatcher(Dispatcher):
@@ -49,9 +54,12 @@ class SerialDispatcher(Dispatcher):
     def schedule(self, actor: PooledActor) -> None:
         self._line.append(actor)
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        yield  # one line, one thread: nothing to gather
+    def batch(self) -> AbstractContextManager[None]:  # type: ignore[override]
+        return _NOTHING_TO_GATHER  # one line, one thread (and a poll per tick: no generator)
+
+    def running(self) -> list[RunningSlice]:
+        """None to report: on the one thread, the turn that asks is the one running."""
+        return []
 
     def line_length(self) -> int:
         return len(self._line)
@@ -66,8 +74,13 @@ class SerialDispatcher(Dispatcher):
         if threading.get_ident() != self._thread:
             raise RuntimeError("a serial dispatcher runs on the thread that created it")
         ran = 0
-        while self._line and not (until is not None and until()):
-            self._turn(0, self._line.popleft())
+        line, throughput = self._line, self.throughput
+        while line and not (until is not None and until()):
+            actor = line.popleft()
+            try:  # the pool's ``_turn`` without its bookkeeping for ``running``
+                actor._runtime_turn(throughput)
+            except BaseException:  # the actor's own loop catches; this is a last resort
+                _log.exception("serial dispatcher: actor %s failed outside its loop", actor)
             ran += 1
         self.turns += ran
         return ran
