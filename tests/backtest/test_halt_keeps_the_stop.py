@@ -8,7 +8,9 @@ change to the strategies) and knows the exit would be refused: the stop is not c
 it, and rests at the venue the whole time; no other sell goes out. (An exit already on its
 way when the halt came, its stop cancelled and the exit refused, puts the stop straight back:
 ``tests/strategies/test_venue_stop.py``.) Without the halt, the same data takes the profit:
-the scenario does reach the exit.
+the scenario does reach the exit. And a Strategy that crashes on the halt's news itself (the
+message it died on is gone) learns the state again from the journal when it restarts: RiskGate
+journals each change before it publishes it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 from brokers.base import BrokerOrder
 from config import load_config
-from config.actors import RISK_GATE
+from config.actors import RISK_GATE, strategy_actor_name
 from core.clock import VirtualClock
 from daemon.backtest import for_backtest, run_to_end
 from daemon.topology import build
@@ -54,6 +56,18 @@ order_type = "SL-M"
 {roomy_limits()}
 """
 
+# The strategy hears two changes: ACTIVE (the start-up reconciliation) and then the halt.
+CRASH_ON_THE_HALT = f"""
+[faults]
+enabled = true
+[[faults.rules]]
+actor = "{strategy_actor_name(SYMBOL)}"
+action = "raise"
+message = "TradingStateChanged"
+every_nth = 2
+max_times = 1
+"""
+
 
 def prices() -> list[int]:
     """A tick a second: flat (the averages warm up), a rise (the cross: long), flat while the
@@ -75,9 +89,9 @@ def replay(path: Path) -> Path:
     return path
 
 
-def run(tmp_path: Path, *, halt: bool) -> tuple[list[BrokerOrder], int]:
-    """The venue's orders and position at the end of the data."""
-    (tmp_path / "c.toml").write_text(CONFIG)
+def run(tmp_path: Path, *, halt: bool, crash: bool = False) -> tuple[list[BrokerOrder], int, int]:
+    """The venue's orders, the position at the end of the data, and the strategy's restarts."""
+    (tmp_path / "c.toml").write_text(CONFIG + (CRASH_ON_THE_HALT if crash else ""))
     data = replay(tmp_path / "ticks.csv")
     state = tmp_path / "state"
     config = for_backtest(load_config(str(tmp_path / "c.toml")), state, data)
@@ -98,11 +112,24 @@ def run(tmp_path: Path, *, halt: bool) -> tuple[list[BrokerOrder], int]:
     venue = daemon.broker
     assert not halt or sent, "the data ended before the halt"
     position = sum(p.quantity for p in venue.positions() if p.symbol == SYMBOL)
-    return venue.orders(), position
+    restarts = daemon.tree.metrics.registry.get_sample_value(
+        "shikra_actor_restarts_total", {"actor": strategy_actor_name(SYMBOL)}
+    )
+    return venue.orders(), position, int(restarts or 0)
 
 
 def test_a_halt_keeps_the_positions_stop_resting_and_sends_no_exit(tmp_path: Path):
-    orders, position = run(tmp_path, halt=True)
+    orders, position, _ = run(tmp_path, halt=True)
+    assert_the_stop_rested_alone(orders, position)
+
+
+def test_a_strategy_restarted_during_the_halt_reads_it_and_keeps_the_stop(tmp_path: Path):
+    orders, position, restarts = run(tmp_path, halt=True, crash=True)
+    assert restarts == 1  # it did die on the halt's news, and came back
+    assert_the_stop_rested_alone(orders, position)
+
+
+def assert_the_stop_rested_alone(orders: list[BrokerOrder], position: int) -> None:
     assert position == 10  # the halt kept the exit from going
     sells = [o for o in orders if o.side is Side.SELL]
     assert len(sells) == 1, sells  # never cancelled for the take profit: never bare
@@ -111,7 +138,7 @@ def test_a_halt_keeps_the_positions_stop_resting_and_sends_no_exit(tmp_path: Pat
 
 
 def test_without_the_halt_the_same_data_takes_the_profit(tmp_path: Path):
-    orders, position = run(tmp_path, halt=False)
+    orders, position, _ = run(tmp_path, halt=False)
     assert position == 0
     sells = [o for o in orders if o.side is Side.SELL]
     assert [o.order_type for o in sells] == [OrderType.SL_M, OrderType.MARKET]
