@@ -48,6 +48,10 @@ from supervisors.spec import Link
 
 _log = logging.getLogger(__name__)
 
+SKIPS_LOGGED = 20
+"""Skipped records logged one by one; after these, only counted: a file of bad lines (a wrong
+format, a truncated export) must not turn into as many log lines."""
+
 NAME = TICK_FEED
 
 
@@ -126,6 +130,8 @@ class TickFeed(SupervisedActor):
         self.counted: dict[str, int] = {}
         """Ticks delivered per symbol since they were last added to the counters."""
         self.max_lag_ns = 0
+        self.skipped_total = 0
+        """Malformed records the source skipped, all counted; the first ``SKIPS_LOGGED`` logged."""
         """The largest ``Batch.lag_ns`` since the last status round."""
         self.market_ns = 0
         self._marks_sent_at = 0  # market time of the last Marks batch
@@ -193,10 +199,19 @@ class TickFeed(SupervisedActor):
             self.max_lag_ns = batch.lag_ns
         for record in batch.skipped:
             self.link.metrics.ticks_dropped.labels(reason=record.reason.value).inc()
+            self.skipped_total += 1
+            if self.skipped_total > SKIPS_LOGGED:
+                continue
             where = f" (line {record.line})" if record.line else ""
             _log.warning(
                 "skipped a tick record%s: %s: %s", where, record.reason.value, record.detail
             )
+            if self.skipped_total == SKIPS_LOGGED:
+                _log.warning(
+                    "%d tick records skipped: later ones are counted (shikra_ticks_dropped_total"
+                    " by reason), not logged each",
+                    SKIPS_LOGGED,
+                )
         dispatcher = self.link.dispatcher
         if dispatcher is None:
             self._deliver(batch.ticks)

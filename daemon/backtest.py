@@ -121,11 +121,14 @@ def backtest(
     if daemon.tree.escalated:
         print("backtest: the actor tree gave up (see the log)", file=sys.stderr)
         return EXIT_FAILED
+    not_traded, without_data = data_coverage(config, source.ticks_by_symbol)
     run = {
         "config": Path(config_path).name,
         "data": [{"file": f.name, "sha256": _sha256(f)} for f in files],
         "ticks": source.stats.delivered,
         "skipped_records": source.stats.skipped_total,
+        "ticks_not_traded": not_traded,
+        "symbols_without_data": without_data,
     }
     report(
         daemon.journal_path,
@@ -137,6 +140,7 @@ def backtest(
         out=stream,
         terminal=stream.isatty(),
     )
+    _say_coverage(not_traded, without_data)
     if timings is not None:
         timings["run_s"], timings["report_s"] = reported - began, stopwatch() - reported
     _log.info("backtest: %d turns, %d ticks", ran, source.stats.delivered)
@@ -170,6 +174,32 @@ def run_to_end(
         dispatcher.shutdown()  # this thread's latches block again from here
         daemon.journal.close()
     return dispatcher.turns
+
+
+def data_coverage(
+    config: Config, ticks_by_symbol: dict[str, int]
+) -> tuple[dict[str, int], list[str]]:
+    """What of the data no strategy traded (ticks per symbol the config has not) and which of
+    the config's symbols had no tick: a data file for the wrong symbol is a result of nothing,
+    and must say so rather than look like a strategy that never traded."""
+    configured = {s.symbol for s in config.symbols}
+    not_traded = {s: n for s, n in sorted(ticks_by_symbol.items()) if s not in configured}
+    return not_traded, sorted(configured - ticks_by_symbol.keys())
+
+
+def _say_coverage(not_traded: dict[str, int], without_data: list[str]) -> None:
+    if not_traded:
+        names = ", ".join(f"{s} ({n})" for s, n in list(not_traded.items())[:5])
+        more = f" and {len(not_traded) - 5} more" if len(not_traded) > 5 else ""
+        print(
+            f"backtest: {sum(not_traded.values())} ticks dropped, of {len(not_traded)} symbols "
+            f"with no strategy in the config: {names}{more}",
+            file=sys.stderr,
+        )
+    if without_data:
+        names = ", ".join(without_data[:5])
+        more = f" and {len(without_data) - 5} more" if len(without_data) > 5 else ""
+        print(f"backtest: no tick in the data for {names}{more}: not traded", file=sys.stderr)
 
 
 def _progress(first_ns: int, last_ns: int | None) -> Callable[[int], None] | None:

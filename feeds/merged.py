@@ -8,7 +8,9 @@ symbol's candles per file, say, or a day of ticks and a month of candles — pla
 in the same order on every run. A file spanning several days plays its days in turn.
 
 Records of one file out of time order are released in file order (it is arrival order), as a
-single replay does, and counted there.
+single replay does, and counted there. The ticks released are counted per symbol
+(``ticks_by_symbol``): a backtest says which of its data no strategy traded, and which
+strategies had no data, rather than show a silent empty result.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from feeds import candles
 from feeds.base import DEFAULT_MAX_BATCH, Batch, SourceStats
 from feeds.replay import ReplaySource, to_tick
 from feeds.replay_format import ReplayRecord, parse_line
+from messages.market import Tick
 
 
 class MergedSource:
@@ -35,6 +38,8 @@ class MergedSource:
             raise
         self._max_batch = max_batch
         self._stats = SourceStats()
+        self.ticks_by_symbol: dict[str, int] = {}
+        """The ticks released so far, per symbol."""
 
     @property
     def first_exchange_ns(self) -> int | None:
@@ -82,6 +87,7 @@ class MergedSource:
             ticks.append(to_tick(record, now_ns))
         skipped = [skip for source in self._sources for skip in source.take_skips()]
         due = self.next_due_ns
+        self._count(ticks)
         return Batch(ticks, None if due is None else max(now_ns, due), skipped, 0)
 
     def _poll_one(self, now_ns: int) -> Batch:
@@ -97,7 +103,13 @@ class MergedSource:
             record = source.peek()
         record = source.peek()
         due = None if record is None else max(now_ns, record.exchange_ns)
+        self._count(ticks)
         return Batch(ticks, due, source.take_skips(), 0)
+
+    def _count(self, ticks: list[Tick]) -> None:
+        counts = self.ticks_by_symbol
+        for tick in ticks:
+            counts[tick.symbol] = counts.get(tick.symbol, 0) + 1
 
     def close(self) -> None:
         for source in self._sources:

@@ -146,3 +146,35 @@ def test_bad_input_is_exit_2_with_the_reason_and_touches_nothing(tmp_path: Path)
     assert kept.returncode == 2 and "is not a backtest's" in kept.stderr
     assert (tmp_path / "mine" / "state" / "precious.txt").read_text() == "keep"
     assert "Traceback" not in missing.stderr + refused.stderr + kept.stderr
+
+
+def test_data_no_strategy_trades_and_a_strategy_with_no_data_are_said(tmp_path: Path):
+    """Data for the wrong symbol is a result of nothing: the run says so (on stderr and in
+    ``summary.json``) rather than look like strategies that never traded."""
+    _, data = setup(tmp_path)
+    (infy,) = [path for path in data if "INFY" in path.name]
+    other = tmp_path / "other.toml"
+    other.write_text(CONFIG.replace('"NSE:INFY"', '"NSE:WIPRO"'))
+    done = backtest(tmp_path, "--config", str(other), "--data", str(infy), "--out", "o")
+    assert done.returncode == 0, done.stderr[-2000:]
+    run = json.loads((tmp_path / "o" / "summary.json").read_text())["run"]
+    assert run["ticks_not_traded"] == {"NSE:INFY": run["ticks"]} and run["ticks"] > 0
+    assert run["symbols_without_data"] == ["NSE:TCS", "NSE:WIPRO"]
+    assert f"{run['ticks']} ticks dropped, of 1 symbols with no strategy" in done.stderr
+    assert "NSE:INFY (" in done.stderr
+    assert "no tick in the data for NSE:TCS, NSE:WIPRO: not traded" in done.stderr
+
+
+def test_malformed_records_are_all_counted_and_only_the_first_logged(tmp_path: Path):
+    config, data = setup(tmp_path)
+    (infy,) = [path for path in data if "INFY" in path.name]
+    lines = infy.read_text().splitlines(keepends=True)
+    garbage = [f"not,a,candle,{n}\n" for n in range(50)]
+    infy.write_text("".join(lines[:40] + garbage + lines[40:]))
+    done = backtest(tmp_path, "--config", str(config), *data_args(data), "--out", "o")
+    assert done.returncode == 0, done.stderr[-2000:]
+    run = json.loads((tmp_path / "o" / "summary.json").read_text())["run"]
+    assert run["skipped_records"] == 50
+    logged = [line for line in done.stderr.splitlines() if "skipped a tick record" in line]
+    assert len(logged) == 20, done.stderr[-3000:]
+    assert "20 tick records skipped: later ones are counted" in done.stderr
