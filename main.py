@@ -83,7 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
         "or 2 for bad input.",
     )
     backtest.add_argument("--config", metavar="FILE", default=None)
-    backtest.add_argument("--data", metavar="PATH", action="append", required=True)
+    backtest.add_argument(
+        "--data",
+        metavar="PATH",
+        action="append",
+        required=True,
+        help="a tick or candle file, or a directory of them (its *.csv files, by name, as "
+        "main.py history writes them); as often as needed",
+    )
     backtest.add_argument("--out", metavar="DIR", required=True)
     backtest.set_defaults(handler=_backtest)
 

@@ -88,10 +88,9 @@ def backtest(
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_USAGE
-    files = [Path(path) for path in data]
-    missing = [str(path) for path in files if not path.is_file()]
-    if missing:
-        print(f"backtest: no such data file: {', '.join(missing)}", file=sys.stderr)
+    files, problem = data_files(data)
+    if problem is not None:
+        print(f"backtest: {problem}", file=sys.stderr)
         return EXIT_USAGE
     state = out / "state"
     if state.exists():
@@ -174,6 +173,37 @@ def run_to_end(
         dispatcher.shutdown()  # this thread's latches block again from here
         daemon.journal.close()
     return dispatcher.turns
+
+
+def data_files(data: Sequence[str]) -> tuple[list[Path], str | None]:
+    """The files ``--data`` names, in order: a directory stands for its ``*.csv`` files in
+    name order (``main.py history --out DIR`` writes one per symbol there); or what is wrong."""
+    files: list[Path] = []
+    missing, empty = [], []
+    for name in data:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.glob("*.csv") if p.is_file())
+            files.extend(found)
+            if not found:
+                empty.append(name)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(name)
+    if missing:
+        return files, f"no such data file: {', '.join(missing)}"
+    if empty:
+        return files, f"no .csv data file in {', '.join(empty)}"
+    seen: set[Path] = set()
+    twice = []
+    for file in files:
+        if file.resolve() in seen:
+            twice.append(str(file))
+        seen.add(file.resolve())
+    if twice:  # its every tick would play twice
+        return files, f"data file named twice: {', '.join(twice)}"
+    return files, None
 
 
 def data_coverage(

@@ -15,6 +15,7 @@ strategies had no data, rather than show a silent empty result.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,6 +39,8 @@ class MergedSource:
             raise
         self._max_batch = max_batch
         self._stats = SourceStats()
+        self._heap: list[tuple[int, int]] | None = None
+        self._skips_before_first = True
         self.ticks_by_symbol: dict[str, int] = {}
         """The ticks released so far, per symbol."""
 
@@ -66,28 +69,48 @@ class MergedSource:
 
     @property
     def next_due_ns(self) -> int | None:
-        upcoming = [r.exchange_ns for s in self._sources if (r := s.peek()) is not None]
-        return min(upcoming) if upcoming else None
+        heap = self._upcoming()
+        return heap[0][0] if heap else None
+
+    def _upcoming(self) -> list[tuple[int, int]]:
+        """Each file's next record as (exchange time, file index), a heap: the earliest next,
+        and for one time the file named first. A heap, not a scan of the files per record:
+        ``main.py history`` writes a file per symbol, and with a scan a backtest of 100
+        symbols' files ran a fifth slower than of the same candles in one file."""
+        if self._heap is None:
+            self._heap = [
+                (record.exchange_ns, index)
+                for index, source in enumerate(self._sources)
+                if (record := source.peek()) is not None
+            ]
+            heapq.heapify(self._heap)
+        return self._heap
 
     def poll(self, now_ns: int) -> Batch:
         if len(self._sources) == 1:
             return self._poll_one(now_ns)
+        heap, sources = self._upcoming(), self._sources
         ticks = []
-        while len(ticks) < self._max_batch:
-            best: ReplaySource | None = None
-            best_ns = 0
-            for source in self._sources:  # a handful of files: a scan beats a heap's upkeep
-                record = source.peek()
-                if record is not None and (best is None or record.exchange_ns < best_ns):
-                    best, best_ns = source, record.exchange_ns
-            if best is None or best_ns > now_ns:
-                break
-            record = best.take()
+        touched: set[int] = set()
+        while heap and heap[0][0] <= now_ns and len(ticks) < self._max_batch:
+            index = heap[0][1]
+            source = sources[index]
+            record = source.take()
             assert record is not None
             ticks.append(to_tick(record, now_ns))
-        skipped = [skip for source in self._sources for skip in source.take_skips()]
-        due = self.next_due_ns
+            touched.add(index)
+            following = source.peek()  # (reading it may skip malformed lines: ``touched``)
+            if following is None:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, (following.exchange_ns, index))
+        # Lines are read (and skipped) only when a file's next record is: at the start, and in
+        # the files this poll took from.
+        read = range(len(sources)) if self._skips_before_first else sorted(touched)
+        self._skips_before_first = False
+        skipped = [skip for index in read for skip in sources[index].take_skips()]
         self._count(ticks)
+        due = heap[0][0] if heap else None
         return Batch(ticks, None if due is None else max(now_ns, due), skipped, 0)
 
     def _poll_one(self, now_ns: int) -> Batch:

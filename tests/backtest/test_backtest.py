@@ -178,3 +178,22 @@ def test_malformed_records_are_all_counted_and_only_the_first_logged(tmp_path: P
     logged = [line for line in done.stderr.splitlines() if "skipped a tick record" in line]
     assert len(logged) == 20, done.stderr[-3000:]
     assert "20 tick records skipped: later ones are counted" in done.stderr
+
+
+def test_a_directory_is_its_csv_files_in_name_order(tmp_path: Path):
+    config, data = setup(tmp_path)
+    named = backtest(tmp_path, "--config", str(config), *data_args(data), "--out", "files")
+    (directory,) = {path.parent for path in data}
+    (directory / "notes.txt").write_text("not data")
+    whole = backtest(tmp_path, "--config", str(config), "--data", str(directory), "--out", "dir")
+    assert named.returncode == whole.returncode == 0, whole.stderr[-2000:]
+    for name in ("summary.json", "trades.csv"):
+        assert (tmp_path / "dir" / name).read_bytes() == (tmp_path / "files" / name).read_bytes()
+    (tmp_path / "empty").mkdir()
+    empty = backtest(tmp_path, "--config", str(config), "--data", "empty", "--out", "o")
+    assert empty.returncode == 2 and "no .csv data file in empty" in empty.stderr
+    twice = backtest(
+        tmp_path, "--config", str(config), "--data", str(directory), "--data", str(data[0]),
+        "--out", "o",
+    )  # fmt: skip
+    assert twice.returncode == 2 and f"data file named twice: {data[0]}" in twice.stderr
