@@ -242,10 +242,15 @@ def _progress(first_ns: int, last_ns: int | None) -> Callable[[int], None] | Non
     """A progress bar over market time on a terminal (``rich``); nothing otherwise."""
     if not sys.stderr.isatty() or last_ns is None or last_ns <= first_ns:
         return None
+    from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
-        TextColumn("backtest"), BarColumn(), TextColumn("{task.fields[at]}"), TimeElapsedColumn()
+        TextColumn("backtest"),
+        BarColumn(),
+        TextColumn("{task.fields[at]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),  # the terminal it checked; stdout may be a results file
     )
     task = bar.add_task("run", total=last_ns - first_ns, at="")
     bar.start()

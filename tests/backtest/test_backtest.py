@@ -9,8 +9,12 @@ from __future__ import annotations
 import csv
 import datetime
 import json
+import os
+import pty
+import select
 import subprocess
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -197,3 +201,54 @@ def test_a_directory_is_its_csv_files_in_name_order(tmp_path: Path):
         "--out", "o",
     )  # fmt: skip
     assert twice.returncode == 2 and f"data file named twice: {data[0]}" in twice.stderr
+
+
+def test_on_a_terminal_a_progress_bar_runs_on_stderr_and_the_table_alone_on_stdout(
+    tmp_path: Path,
+):
+    """stderr a real terminal (a pty), stdout a pipe (``> results.txt``): the bar is drawn on
+    the terminal and the piped output is the results table only."""
+    config, data = setup(tmp_path)
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100"}
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "main.py"), "backtest", "--config", str(config),
+         *data_args(data), "--out", "o"],
+        cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=terminal,
+        env=env,
+    )  # fmt: skip
+    os.close(terminal)
+    try:
+        drawn = read_until_closed(controller, process, seconds=120)
+        piped, _ = process.communicate(timeout=60)
+    finally:
+        os.close(controller)
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.returncode == 0, drawn.decode(errors="replace")[-2000:]
+    on_terminal = drawn.decode(errors="replace")
+    assert "backtest" in on_terminal and "━" in on_terminal  # the bar's label and its bar
+    text = piped.decode()
+    assert "TOTAL" in text and "━" not in text.split("backtest results")[0]
+    assert "\x1b[" not in text  # a pipe gets no terminal control codes
+
+
+def read_until_closed(fd: int, process: subprocess.Popen[bytes], *, seconds: float) -> bytes:
+    """What the process writes to a pty, until its end closes or ``seconds`` pass."""
+    drawn = bytearray()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if not ready:
+            if process.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # the other end closed: the process has exited
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    return bytes(drawn)
