@@ -69,6 +69,9 @@ class MergedSource:
 
     @property
     def next_due_ns(self) -> int | None:
+        if len(self._sources) == 1:  # (``_poll_one`` keeps no heap)
+            record = self._sources[0].peek()
+            return None if record is None else record.exchange_ns
         heap = self._upcoming()
         return heap[0][0] if heap else None
 

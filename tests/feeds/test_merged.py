@@ -116,3 +116,15 @@ def test_each_malformed_line_is_reported_once_by_the_poll_that_read_it(tmp_path:
     ]
     assert source.stats.skipped_total == 2
     assert source.stats.delivered == 4
+
+
+def test_the_next_due_time_follows_the_polls_for_one_file_or_many(tmp_path: Path):
+    a = write(tmp_path / "a.csv", line(0, "NSE:A", 1), line(2, "NSE:A", 2))
+    b = write(tmp_path / "b.csv", line(1, "NSE:B", 10))
+    for files in ([a], [a, b]):
+        source = MergedSource(files)
+        assert source.next_due_ns == OPEN_NS
+        source.poll(OPEN_NS)
+        assert source.next_due_ns == OPEN_NS + (SECOND if len(files) == 2 else 2 * SECOND)
+        source.poll(OPEN_NS + 2 * SECOND)
+        assert source.next_due_ns is None
