@@ -70,6 +70,14 @@ MALFORMED = [
     ("2026-11-20T09:15:01+05:30,NSE:INFY,-5,,,,,", SkipReason.NONPOSITIVE_PRICE),
     ("2026-11-20T09:15:01+05:30,NSE:INFY,1523.455,,,,,", SkipReason.TOO_MANY_DECIMALS),
     ("2026-11-20T09:15:01+05:30,NSE:INFY,1523.45,,1523.501,,,", SkipReason.TOO_MANY_DECIMALS),
+    ("2026-11-20T09:15:01+05:30,NSE:INFY,1523.450,,,,,", SkipReason.TOO_MANY_DECIMALS),
+    ("2026-11-20T09:15:01+05:30,NSE:INFY,-0.00,,,,,", SkipReason.NONPOSITIVE_PRICE),
+    ("2026-11-20T09:15:01+05:30,NSE:INFY,+5,,,,,", SkipReason.BAD_PRICE),
+    ("2026-11-20T09:15:01+05:30,NSE:INFY,5.,,,,,", SkipReason.BAD_PRICE),
+    # The minute of the good lines, already read: its second is still checked.
+    ("2026-11-20T09:15:60+05:30,NSE:INFY,1523.45,,,,,", SkipReason.BAD_TIME),
+    ("2026-02-30T09:15:01+05:30,NSE:INFY,1523.45,,,,,", SkipReason.BAD_TIME),
+    ("2026-11-20T24:00:00+05:30,NSE:INFY,1523.45,,,,,", SkipReason.BAD_TIME),
     ("2026-11-20T09:15:01+05:30,NSE:INFY,1523.45,,,-5,,", SkipReason.BAD_QUANTITY),
     ("2026-11-20T09:15:01+05:30,NSE:INFY,1523.45,,,,1.5,", SkipReason.BAD_QUANTITY),
 ]
@@ -306,3 +314,26 @@ def test_a_candle_file_replays_as_four_ticks_a_candle_with_the_days_volume(tmp_p
     assert batch.exhausted
     assert source.stats.skipped[SkipReason.BAD_PRICE] == 1
     assert source.stats.delivered == 16
+
+
+def test_one_minute_read_again_gives_each_line_its_own_exact_time_and_offset(tmp_path):
+    """The same minute in several lines and offsets: each line's time from its own digits."""
+    path = _write(
+        tmp_path,
+        HEADER,
+        "2026-11-20T09:15:00+05:30,NSE:INFY,1500,,,,,",
+        "2026-11-20T09:15:59.999999999+05:30,NSE:INFY,007.5,,,,,",
+        "2026-11-20T09:15:30+05:00,NSE:INFY,0.05,,,,,",
+        "2026-11-20T09:15:30Z,NSE:INFY,1,,,,,",
+        "2026-11-20T09:15:01+05:30,NSE:INFY,1.2,,,,,",
+    )
+    with ReplaySource(path, "max") as source:
+        batch = source.poll(WALL)
+    assert [(t.exchange_ns - OPEN_NS, t.ltp) for t in batch.ticks] == [
+        (0, 150000),
+        (59 * SECOND + 999_999_999, 750),
+        (30 * 60 * SECOND + 30 * SECOND, 5),  # 30 minutes later in UTC than at +05:30
+        (5 * 3600 * SECOND + 30 * 60 * SECOND + 30 * SECOND, 100),
+        (SECOND, 120),
+    ]
+    assert batch.skipped == []
