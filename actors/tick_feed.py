@@ -130,9 +130,9 @@ class TickFeed(SupervisedActor):
         self.counted: dict[str, int] = {}
         """Ticks delivered per symbol since they were last added to the counters."""
         self.max_lag_ns = 0
+        """The largest ``Batch.lag_ns`` since the last status round."""
         self.skipped_total = 0
         """Malformed records the source skipped, all counted; the first ``SKIPS_LOGGED`` logged."""
-        """The largest ``Batch.lag_ns`` since the last status round."""
         self.market_ns = 0
         self._marks_sent_at = 0  # market time of the last Marks batch
         self.last_tick_ns: int | None = None

@@ -171,11 +171,16 @@ class Dispatcher:
 
     def _turn(self, number: int, actor: PooledActor) -> None:
         self._turns[number] = (actor, self._monotonic())
+        self._run_turn(actor)
+        self._turns[number] = None
+
+    def _run_turn(self, actor: PooledActor) -> None:
+        """One turn of ``actor``, whatever it raises (``_turn`` without the bookkeeping for
+        ``running``: what a dispatcher with no other threads to watch it calls)."""
         try:
             actor._runtime_turn(self.throughput)
         except BaseException:  # the actor's own loop catches; this is a last resort
             _log.exception("dispatcher %s: actor %s failed outside its loop", self.name, actor)
-        self._turns[number] = None
 
 
 class PooledInbox:

@@ -24,7 +24,6 @@ What makes the rest of the tree fit on one thread:
 from __future__ import annotations
 
 import collections
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +33,6 @@ from supervisors import latch
 from supervisors.liveness import RunningSlice
 from supervisors.pool import Dispatcher, PooledActor
 
-_log = logging.getLogger(__name__)
 _NOTHING_TO_GATHER: AbstractContextManager[None] = nullcontext()
 
 
@@ -74,13 +72,9 @@ class SerialDispatcher(Dispatcher):
         if threading.get_ident() != self._thread:
             raise RuntimeError("a serial dispatcher runs on the thread that created it")
         ran = 0
-        line, throughput = self._line, self.throughput
+        line = self._line
         while line and not (until is not None and until()):
-            actor = line.popleft()
-            try:  # the pool's ``_turn`` without its bookkeeping for ``running``
-                actor._runtime_turn(throughput)
-            except BaseException:  # the actor's own loop catches; this is a last resort
-                _log.exception("serial dispatcher: actor %s failed outside its loop", actor)
+            self._run_turn(line.popleft())
             ran += 1
         self.turns += ran
         return ran
